@@ -1,0 +1,80 @@
+"""The indicator catalogue: one row per row of the seven forms.
+
+`indicators.csv` beside this module drives the parser (which codes exist in which
+form), the labels of every table and chart (Vietnamese and English), the units,
+the decoding of enum rows and the arithmetic the audit checks (rates and totals).
+Adding a row to next year's template is one line in that file.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from .paths import CATALOGUE_FILE
+
+LANGS = ("vi", "en")
+UNITS = {"heading", "count", "percent", "million_vnd", "boolean", "enum"}
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7,
+         "VIII": 8, "IX": 9, "X": 10}
+FORM_SECTION = {number: roman for roman, number in ROMAN.items()}
+
+
+@lru_cache(maxsize=None)
+def load(path: str | None = None) -> pd.DataFrame:
+    """The catalogue as a DataFrame indexed by indicator_id (all text columns as str)."""
+    frame = pd.read_csv(path or CATALOGUE_FILE, dtype=str, keep_default_na=False,
+                        encoding="utf-8")
+    frame["form"] = frame["form"].astype(int)
+    bad = sorted(set(frame["unit"]) - UNITS)
+    if bad:
+        raise ValueError(f"{path or CATALOGUE_FILE}: unknown units {bad}")
+    if frame["indicator_id"].duplicated().any():
+        dups = frame.loc[frame["indicator_id"].duplicated(), "indicator_id"].tolist()
+        raise ValueError(f"{path or CATALOGUE_FILE}: duplicated indicator_id {dups}")
+    return frame.set_index("indicator_id", drop=False)
+
+
+def indicator_id(form: int, code: str) -> str:
+    """'VII.6.4.2' from form 7 and code '6.4.2' (the section row is just 'VII')."""
+    section = FORM_SECTION[form]
+    return section if code == section else f"{section}.{code}"
+
+
+def entry(ind_id: str) -> pd.Series | None:
+    frame = load()
+    return frame.loc[ind_id] if ind_id in frame.index else None
+
+
+def label(ind_id: str, lang: str = "vi", short: bool = False) -> str:
+    row = entry(ind_id)
+    if row is None:
+        return ind_id
+    column = f"{'short' if short else 'label'}_{lang}"
+    return row[column] or row[f"label_{lang}"]
+
+
+def enum_labels(ind_id: str, lang: str = "vi") -> dict[float, str]:
+    """{0.0: 'Không', 1.0: 'Có'} for an enum/boolean row; {} for others."""
+    row = entry(ind_id)
+    if row is None or not row[f"enum_{lang}"]:
+        return {}
+    pairs = (part.split("=", 1) for part in row[f"enum_{lang}"].split(";") if "=" in part)
+    return {float(code.strip()): text.strip() for code, text in pairs}
+
+
+def id_list(text: str) -> list[str]:
+    """'III.1.4.1; III.1.4.2' -> ['III.1.4.1', 'III.1.4.2']."""
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
+def rates() -> pd.DataFrame:
+    """Percent rows that the catalogue says are numerator / denominator x 100."""
+    frame = load()
+    return frame[(frame["numerator"] != "") & (frame["denominator"] != "")]
+
+
+def totals() -> pd.DataFrame:
+    """Rows that the catalogue says equal the sum of their parts."""
+    frame = load()
+    return frame[frame["parts"] != ""]

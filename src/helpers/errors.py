@@ -1,0 +1,36 @@
+"""The project's own error type: every problem with an input says what and where."""
+from __future__ import annotations
+
+
+class ReportError(ValueError):
+    """A report (or a parameter) cannot be used as it is.
+
+    `where` names the file and, when known, the form and line, so that an analyst
+    can open the file at the right place.
+    """
+
+    def __init__(self, message: str, *, path=None, line: int | None = None,
+                 form: int | None = None, hint: str | None = None):
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.form = form
+        self.hint = hint
+        super().__init__(self.describe())
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.path:
+            parts.append(self.path)
+        if self.form is not None:
+            parts.append(f"Biểu mẫu {self.form}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        return ", ".join(parts)
+
+    def describe(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text

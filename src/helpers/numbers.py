@@ -1,0 +1,121 @@
+"""Read and write numbers the way Vietnamese and English readers write them.
+
+Vietnamese: `.` groups thousands and `,` marks decimals (`5.992.283`, `99,65`).
+English: `,` groups thousands and `.` marks decimals. A cell that could mean two
+different numbers (`1.5`, `12,3,4`) is refused rather than guessed.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .errors import ReportError
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_VN_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
+_VN_DECIMAL = re.compile(r"\d+,\d+")
+_VN_BOTH = re.compile(r"\d{1,3}(\.\d{3})+,\d+")
+_DIGITS = re.compile(r"\d+")
+_FORMULA = re.compile(
+    r"^\$?\s*\(\s*(?P<a>[\d.,]+)\s*/\s*(?P<b>[\d.,]+)\s*\)\s*\*\s*100\s*=\s*"
+    r"(?P<c>[\d.,]+)\s*\\?%\s*\$?$"
+)
+
+
+class NumberError(ReportError):
+    """A cell meant to hold a number cannot be read as one."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value cell read from a report."""
+
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    is_formula: bool = False
+    decimals: int = 0  # digits written after the decimal mark
+
+
+def parse_number(text: str | None) -> float | None:
+    """A Vietnamese-formatted number: '1.893' -> 1893, '99,65' -> 99.65, '100%' -> 100.
+
+    Empty text is None (an empty cell is not zero). Raises NumberError when the
+    text is not a number or could be read two ways.
+    """
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise NumberError(f"expected text, got {type(text).__name__}")
+    cleaned = _SPACES.sub("", text)
+    if cleaned == "":
+        return None
+    body = cleaned[:-1] if cleaned.endswith("%") else cleaned
+    sign = 1.0
+    if body[:1] in ("-", "\u2212", "+"):
+        sign = -1.0 if body[0] != "+" else 1.0
+        body = body[1:]
+    if _DIGITS.fullmatch(body):
+        number = float(body)
+    elif _VN_THOUSANDS.fullmatch(body):
+        number = float(body.replace(".", ""))
+    elif _VN_DECIMAL.fullmatch(body):
+        number = float(body.replace(",", "."))
+    elif _VN_BOTH.fullmatch(body):
+        number = float(body.replace(".", "").replace(",", "."))
+    else:
+        raise NumberError(f"'{text}' is not a number in Vietnamese format "
+                          "(thousands '1.893', decimals '99,65')")
+    if not math.isfinite(number):
+        raise NumberError(f"'{text}' is not a finite number")
+    return sign * number
+
+
+def decimals_written(text: str | None) -> int:
+    """How many digits follow the decimal comma in a Vietnamese number ('99,65' -> 2)."""
+    if not text:
+        return 0
+    cleaned = _SPACES.sub("", text).rstrip("%")
+    return len(cleaned.split(",", 1)[1]) if "," in cleaned else 0
+
+
+def parse_cell(text: str | None) -> Cell:
+    """A value cell: a plain number, or a formula cell such as `$(564/1931)*100=29\\%$`."""
+    if text is not None and "/" in text and "=" in text:
+        match = _FORMULA.match(text.strip())
+        if not match:
+            raise NumberError(f"'{text}' looks like a formula but is not of the form "
+                              "$(a/b)*100=c\\%$")
+        return Cell(value=parse_number(match["c"]), numerator=parse_number(match["a"]),
+                    denominator=parse_number(match["b"]), is_formula=True,
+                    decimals=decimals_written(match["c"]))
+    return Cell(value=parse_number(text), decimals=decimals_written(text))
+
+
+def format_number(value: float | None, lang: str = "vi", decimals: int | None = None) -> str:
+    """1234567.5 -> '1.234.567,5' (vi) or '1,234,567.5' (en). None -> '–'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 2
+    text = f"{round_half_up(float(value), decimals):,.{decimals}f}"
+    if lang == "vi":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    elif lang != "en":
+        raise ValueError(f"unknown language '{lang}' (use 'vi' or 'en')")
+    return text
+
+
+def format_percent(value: float | None, lang: str = "vi", decimals: int = 2) -> str:
+    """99.675 -> '99,68%' (vi) or '99.68%' (en)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return format_number(value, lang, decimals) + "%"
+
+
+def round_half_up(value: float, decimals: int = 0) -> float:
+    """Round as people do on paper (29.5 -> 30), not banker's rounding."""
+    factor = 10 ** decimals
+    sign = -1.0 if value < 0 else 1.0
+    return sign * math.floor(abs(value) * factor + 0.5 + 1e-9) / factor
