@@ -179,3 +179,17 @@ def load_facts(report_id: str, out=None) -> pd.DataFrame:
 
 def load_metadata(report_id: str, out=None) -> dict:
     return store.read_json(paths.processed_dir(report_id, out) / "report.json")
+
+
+def rows_per_form(indicators: pd.DataFrame, form_titles: dict | None = None) -> pd.DataFrame:
+    """What was read, form by form: rows, values, empty cells, formula cells."""
+    valued = indicators[indicators["unit"] != "heading"]
+    summary = pd.DataFrame({
+        "rows": indicators.groupby("form").size(),
+        "with_value": valued.groupby("form")["value"].count(),
+        "empty": valued.groupby("form")["value"].apply(lambda s: int(s.isna().sum())),
+        "formula_cells": indicators.groupby("form")["formula_denominator"].count(),
+    }).fillna(0).astype(int)
+    if form_titles:
+        summary.insert(0, "title", [form_titles.get(str(f), "") for f in summary.index])
+    return summary.reset_index()

@@ -1,0 +1,70 @@
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from helpers.errors import ReportError
+from helpers.numbers import (NumberError, decimals_written, format_number, format_percent,
+                             parse_cell, parse_number)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1.893", 1893), ("5.992.283", 5992283), ("99,65", 99.65), ("100%", 100),
+    ("12,2", 12.2), ("1194", 1194), ("0", 0), (" 5.500 ", 5500), ("1.234,5", 1234.5),
+    ("87,2 %", 87.2), ("-3,59", -3.59),
+])
+def test_vietnamese_numbers(text, expected):
+    assert parse_number(text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["", "   ", None])
+def test_empty_cell_is_none_not_zero(text):
+    assert parse_number(text) is None
+
+
+@pytest.mark.parametrize("text", ["12,3,4", "1.5", "abc", "1,234,567", "1..2", "12.34", "%", "1.2345"])
+def test_ambiguous_or_bad_numbers_are_refused(text):
+    with pytest.raises(NumberError) as info:
+        parse_number(text)
+    assert text in str(info.value)
+
+
+def test_formula_cell_keeps_result_numerator_and_denominator():
+    cell = parse_cell(r"$(564/1931)*100=29\%$")
+    assert (cell.value, cell.numerator, cell.denominator, cell.is_formula) == (29, 564, 1931, True)
+    spaced = parse_cell(r"$(1194/1931)*100 = 62\%$")
+    assert (spaced.value, spaced.numerator, spaced.denominator) == (62, 1194, 1931)
+
+
+def test_decimals_written():
+    assert decimals_written("99,65") == 2 and decimals_written("87,2") == 1
+    assert decimals_written("1.893") == 0 and decimals_written("100%") == 0
+
+
+def test_formatting_per_language():
+    assert format_number(1234567, "vi") == "1.234.567"
+    assert format_number(1234567, "en") == "1,234,567"
+    assert format_percent(99.675, "vi") == "99,68%"
+    assert format_percent(99.675, "en") == "99.68%"
+    assert format_number(87.2, "vi", 1) == "87,2"
+    assert format_number(None, "en") == "–"
+
+
+@given(st.text(max_size=30))
+def test_any_text_gives_a_number_none_or_our_error(text):
+    try:
+        value = parse_number(text)
+    except ReportError:
+        return
+    assert value is None or math.isfinite(value)
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_integers_round_trip_through_vietnamese_format(number):
+    assert parse_number(format_number(number, "vi")) == number
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=99))
+def test_decimals_round_trip(whole, hundredths):
+    value = whole + hundredths / 100
+    assert parse_number(format_number(value, "vi", 2)) == pytest.approx(value)
