@@ -24,3 +24,17 @@ def seed():
 @pytest.fixture(scope="session")
 def synthetic():
     return ingest.read(SYNTHETIC)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The whole pipeline run once for the seed and the synthetic report into a temporary OUT.
+
+    Tests of figures, audit files and HTML read from here instead of rebuilding.
+    """
+    from helpers import run
+    out = tmp_path_factory.mktemp("out")
+    outcomes = [run.build_report(report, out) for report in (SEED, SYNTHETIC)]
+    failures = [failure for outcome in outcomes for failure in outcome.failures]
+    assert failures == [], failures
+    return out
