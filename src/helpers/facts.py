@@ -59,19 +59,25 @@ def sentences(narrative: list[tuple[int, str]]) -> list[Sentence]:
     """Narrative lines -> sentences; a sentence cut by a page break is joined again.
 
     A line that does not end a sentence and is followed by a line starting in lower
-    case continues on that line (the report's page breaks fall mid-sentence).
+    case continues on that line (the report's page breaks fall mid-sentence). Each
+    sentence keeps the raw-file line it starts on.
     """
-    paragraphs: list[tuple[int, str]] = []
+    paragraphs: list[list[tuple[int, str]]] = []  # each: (line number, text) pieces
     for line_no, text in narrative:
-        if paragraphs and _continues(paragraphs[-1][1], text):
-            start, previous = paragraphs[-1]
-            paragraphs[-1] = (start, f"{previous} {text}")
+        if paragraphs and _continues(paragraphs[-1][-1][1], text):
+            paragraphs[-1].append((line_no, text))
         else:
-            paragraphs.append((line_no, text))
+            paragraphs.append([(line_no, text)])
     result = []
-    for line_no, paragraph in paragraphs:
-        for part in _split(paragraph):
-            result.append(Sentence(text=part, line=line_no))
+    for pieces in paragraphs:
+        text = " ".join(piece for _, piece in pieces)
+        starts, offset = [], 0
+        for line_no, piece in pieces:
+            starts.append((offset, line_no))
+            offset += len(piece) + 1
+        for start, part in _split(text):
+            line = max(line_no for begin, line_no in starts if begin <= start)
+            result.append(Sentence(text=part, line=line))
     return result
 
 
@@ -79,16 +85,19 @@ def _continues(previous: str, text: str) -> bool:
     return bool(previous) and previous[-1] not in ".:;!?" and text[:1].islower()
 
 
-def _split(paragraph: str) -> list[str]:
-    """Split at '. ' (or '; ') when the next word starts with a capital letter or a dash."""
+def _split(paragraph: str) -> list[tuple[int, str]]:
+    """Split at '. ' (or '; ') when the next word starts with a capital letter or a dash.
+
+    Returns (offset in the paragraph, sentence) pairs.
+    """
     parts, start = [], 0
     for match in _SENTENCE_END.finditer(paragraph):
         following = paragraph[match.end():match.end() + 1]
         if following.isupper() or following in "-+":
-            parts.append(paragraph[start:match.start()].strip())
+            parts.append((start, paragraph[start:match.start()].strip()))
             start = match.end()
-    parts.append(paragraph[start:].strip())
-    return [part for part in parts if part]
+    parts.append((start, paragraph[start:].strip()))
+    return [(offset, part) for offset, part in parts if part]
 
 
 def extract(narrative: list[tuple[int, str]], report_year: int) -> list[dict]:
