@@ -41,9 +41,14 @@ def indicator_id(form: int, code: str) -> str:
     return section if code == section else f"{section}.{code}"
 
 
-def entry(ind_id: str) -> pd.Series | None:
-    frame = load()
-    return frame.loc[ind_id] if ind_id in frame.index else None
+@lru_cache(maxsize=None)
+def _records() -> dict[str, dict]:
+    return {row["indicator_id"]: row for row in load().to_dict("records")}
+
+
+def entry(ind_id: str) -> dict | None:
+    """The catalogue row of an indicator as a dict (None if the catalogue lacks it)."""
+    return _records().get(ind_id)
 
 
 def label(ind_id: str, lang: str = "vi", short: bool = False) -> str:

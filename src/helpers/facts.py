@@ -37,6 +37,7 @@ class FactSpec:
     unit: str
     period: str
     pattern: re.Pattern
+    anchor: str          # lower-case words every matching sentence contains
     indicator: str = ""
 
 
@@ -51,8 +52,16 @@ def specs(path: str | None = None) -> tuple[FactSpec, ...]:
         result.append(FactSpec(id=entry["id"], label_vi=entry["label_vi"],
                                label_en=entry["label_en"], unit=entry["unit"],
                                period=str(entry["period"]), indicator=entry.get("indicator", ""),
-                               pattern=re.compile(source, re.IGNORECASE)))
+                               pattern=re.compile(source, re.IGNORECASE),
+                               anchor=_anchor(entry["pattern"])))
     return tuple(result)
+
+
+def _anchor(pattern: str) -> str:
+    """The longest run of plain words in a pattern: a cheap test before the regex runs."""
+    plain = re.sub(r"\(\?P<\w+>|\(\?:|\\.|NUM|DATE|ORD", "\x00", pattern)
+    runs = re.split(r"[\x00()\[\]?*+.|{}^$]", plain)
+    return max((run.strip() for run in runs), key=len).lower()
 
 
 def sentences(narrative: list[tuple[int, str]]) -> list[Sentence]:
@@ -104,8 +113,11 @@ def extract(narrative: list[tuple[int, str]], report_year: int) -> list[dict]:
     """Every fact of `facts.yml` found in the narrative (first matching sentence wins)."""
     found = []
     all_sentences = sentences(narrative)
+    lowered = [sentence.text.lower() for sentence in all_sentences]
     for spec in specs():
-        for sentence in all_sentences:
+        for sentence, lower in zip(all_sentences, lowered):
+            if spec.anchor not in lower:
+                continue
             match = spec.pattern.search(sentence.text)
             if match:
                 found.append(_fact(spec, match, sentence, report_year))
