@@ -30,6 +30,7 @@ class Step:
 
 PIPELINE = (
     Step("01_ingest.ipynb"),
+    Step("02_audit.ipynb"),
 )
 
 
