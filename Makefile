@@ -6,11 +6,31 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Reports to build (default: every report in data/raw/) and the output root.
-REPORTS ?= $(wildcard data/raw/*.txt)
+# Reports to build (default: every report in data/raw/, text or workbook) and the output root.
+REPORTS ?= $(filter-out data/raw/~$$%,$(wildcard data/raw/*.txt data/raw/*.xlsx))
 OUT ?= $(CURDIR)
 
-.PHONY: help venv report test lab clean system-deps
+# Incremental builds: one stamp per report in OUT/.build/stamps/, newer than everything the
+# report's outputs depend on. When a stamp is older, helpers.run re-runs only the notebooks
+# whose own inputs changed (it keeps a fingerprint per notebook). `make -j2` builds two
+# reports at once; each also runs independent notebooks in parallel.
+BUILD := $(OUT)/.build
+FAILED := $(BUILD)/failed.list
+BUILD_INPUTS := $(STAMP) $(wildcard notebooks/*.ipynb data/raw/reference/*) \
+  $(shell find src/helpers -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -name '.*')
+stamp_of = $(BUILD)/stamps/$(notdir $(basename $(1))).done
+
+# The rule of one report: its raw file (and provenance sidecar) plus BUILD_INPUTS. A failed
+# report is listed in $(FAILED) so that the others still build; `report` then fails.
+define report_rule
+$(call stamp_of,$(1)): $(wildcard $(1) $(basename $(1)).meta.json) $(BUILD_INPUTS) | forget-failures
+	@mkdir -p "$$(@D)"
+	@if $(PY) -m helpers.run --out "$(OUT)" "$(1)"; then touch "$$@"; \
+	  else echo "$(1)" >> "$(FAILED)"; fi
+endef
+$(foreach report,$(REPORTS),$(eval $(call report_rule,$(report))))
+
+.PHONY: help venv report test lab clean system-deps bench forget-failures
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -26,8 +46,18 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment (.venv, pinned versions) if missing
 
-report: $(STAMP) ## Build processed data, figures and HTML for REPORTS into OUT
-	$(PY) -m helpers.run $(REPORTS) --out "$(OUT)"
+report: $(foreach report,$(REPORTS),$(call stamp_of,$(report))) ## Build processed data, figures and HTML for REPORTS into OUT (only what changed)
+	@test -n "$(strip $(REPORTS))" || { echo "no reports to build (data/raw/ has none)" >&2; exit 2; }
+	@if [ -s "$(FAILED)" ]; then \
+	  echo "$$(wc -l < "$(FAILED)") of $(words $(REPORTS)) report(s) failed:" >&2; \
+	  sed 's/^/  /' "$(FAILED)" >&2; exit 1; fi
+	@echo "$(words $(REPORTS)) report(s) up to date in $(OUT)"
+
+forget-failures:
+	@rm -f "$(FAILED)"
+
+bench: $(STAMP) ## Time cold, no-op and one-notebook builds, a 20-report batch; compare with the floor
+	$(PY) -m helpers.bench
 
 system-deps: ## Install what the browser tests need (Debian chromium, fonts) when missing
 	@bash scripts/system-deps.sh
@@ -40,4 +70,4 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
 
 clean: ## Remove built outputs under OUT (processed data, figures, reports); never data/raw/
 	@test "$(abspath $(OUT))" != "/"
-	rm -rf "$(OUT)/data/processed/"* "$(OUT)/figures/"* "$(OUT)/reports/"*
+	rm -rf "$(OUT)/data/processed/"* "$(OUT)/figures/"* "$(OUT)/reports/"* "$(BUILD)"
