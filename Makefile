@@ -71,3 +71,8 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
 clean: ## Remove built outputs under OUT (processed data, figures, reports); never data/raw/
 	@test "$(abspath $(OUT))" != "/"
 	rm -rf "$(OUT)/data/processed/"* "$(OUT)/figures/"* "$(OUT)/reports/"* "$(BUILD)"
+
+.PHONY: template
+template: $(STAMP) ## Write an empty data-entry workbook: make template PROVINCE="Thái Nguyên" YEAR=2023 [OUT=dir]
+	@test -n "$(PROVINCE)" -a -n "$(YEAR)" || { echo 'usage: make template PROVINCE="Thái Nguyên" YEAR=2023 [OUT=dir]' >&2; exit 2; }
+	$(PY) -m helpers.workbook --province "$(PROVINCE)" --year "$(YEAR)" --out "$(OUT)"

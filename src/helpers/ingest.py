@@ -56,7 +56,10 @@ def verify_checksum(path: Path, sha256: str) -> None:
 
 
 def read(path: Path | str) -> Ingested:
-    """Parse a report into its tables (nothing is written)."""
+    """Parse a report into its tables (nothing is written); .xlsx: a data-entry workbook."""
+    if paths.resolve_report(path).suffix.lower() == ".xlsx":
+        from . import workbook
+        return workbook.read(paths.resolve_report(path))
     parsed = parse_report(paths.resolve_report(path))
     verify_checksum(parsed.path, parsed.sha256)
     issues: list[dict] = []

@@ -44,8 +44,17 @@ def executed_notebooks_dir(report_id: str, out=None) -> Path:
 
 
 def raw_reports() -> list[Path]:
-    """Every report in data/raw/ (text reports; sidecars and reference data excluded)."""
-    return sorted(p for p in RAW.glob("*.txt") if p.is_file())
+    """Every report in data/raw/: text reports and filled data-entry workbooks (.xlsx).
+
+    Sidecars, reference data and Excel's lock files (`~$name.xlsx`) are excluded.
+    """
+    found = [p for pattern in ("*.txt", "*.xlsx") for p in RAW.glob(pattern)]
+    return sorted(p for p in found if p.is_file() and not p.name.startswith(("~$", ".")))
+
+
+def entry_templates_dir(out=None) -> Path:
+    """Where `make template` writes empty data-entry workbooks (never data/raw/)."""
+    return out_root(out) / "data" / "templates"
 
 
 def resolve_report(report: str | os.PathLike) -> Path:
