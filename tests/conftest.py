@@ -38,3 +38,21 @@ def built(tmp_path_factory):
     failures = [failure for outcome in outcomes for failure in outcome.failures]
     assert failures == [], failures
     return out
+
+
+# Synthetic fixtures for comparisons: two years of Bắc Kạn, two provinces in 2023.
+SYNTHETIC_NEXT_YEAR = FIXTURES / "synthetic_bac-kan_2024.txt"
+SYNTHETIC_OTHER_PROVINCE = FIXTURES / "synthetic_cao-bang_2023.txt"
+
+
+@pytest.fixture(scope="session")
+def several(tmp_path_factory):
+    """An OUT holding the processed tables of three synthetic reports (no notebooks run):
+    Bắc Kạn 2023 and 2024 from text, Cao Bằng 2023 entered in the data-entry workbook."""
+    from test_workbook import filled_template
+    out = tmp_path_factory.mktemp("several")
+    entry = tmp_path_factory.mktemp("entry")
+    for report in (SYNTHETIC, SYNTHETIC_NEXT_YEAR):
+        ingest.run(report, out)
+    ingest.run(filled_template(ingest.read(SYNTHETIC_OTHER_PROVINCE), entry), out)
+    return out

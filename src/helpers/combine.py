@@ -1,0 +1,118 @@
+"""Every report of an output folder in one table: `data/processed/all/`.
+
+    python -m helpers.combine [--out DIR]
+
+Each report's processed tables (`indicators`, `facts`, and `audit` where the audit
+has run) are stacked with the report's `province` and `year` (from its
+report.json) beside `report_id`, so that years and provinces can be compared.
+`reports.csv` lists the reports that went in.
+
+The tables are rebuilt from the report folders as they are on disk, so they always
+describe exactly the reports present in OUT (a removed report disappears from them).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths, store
+
+ALL = "all"                       # the folder of the combined tables
+TABLES = ("indicators", "facts", "audit")
+REPORT_COLUMNS = ["report_id", "province", "year", "number", "date", "source_file"]
+
+
+def combined_dir(out=None) -> Path:
+    return paths.processed_dir(ALL, out)
+
+
+def report_ids(out=None) -> list[str]:
+    """The reports processed into OUT (folders holding a report.json), sorted."""
+    root = combined_dir(out).parent
+    if not root.is_dir():
+        return []
+    return sorted(folder.name for folder in root.iterdir()
+                  if folder.is_dir() and folder.name != ALL and not folder.name.startswith(".")
+                  and (folder / "report.json").is_file())
+
+
+def reports(out=None) -> pd.DataFrame:
+    """One row per processed report: report_id, province, year, number, date, source file."""
+    rows = []
+    for report_id in report_ids(out):
+        meta = store.read_json(paths.processed_dir(report_id, out) / "report.json")
+        rows.append({column: meta.get(column) for column in REPORT_COLUMNS})
+    frame = pd.DataFrame(rows, columns=REPORT_COLUMNS)
+    frame["year"] = frame["year"].astype("int64")
+    return frame.sort_values(["province", "year"], kind="stable").reset_index(drop=True)
+
+
+def collect(table: str, out=None) -> pd.DataFrame:
+    """One table of every report, with `province` and `year` after `report_id`.
+
+    Reports without that table (e.g. no audit yet) are skipped; an empty frame
+    comes back when no report has it.
+    """
+    if table not in TABLES:
+        raise ValueError(f"unknown table '{table}' (one of {', '.join(TABLES)})")
+    index = reports(out)
+    frames = []
+    for meta in index.to_dict("records"):
+        path = paths.processed_dir(meta["report_id"], out) / f"{table}.csv"
+        if not path.exists():
+            continue
+        frame = store.read_table(path).drop(columns=["province", "year"], errors="ignore")
+        if "report_id" in frame.columns:
+            frame = frame.drop(columns="report_id")
+        frame.insert(0, "report_id", meta["report_id"])
+        frame.insert(1, "province", meta["province"])
+        frame.insert(2, "year", meta["year"])
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["report_id", "province", "year"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def write(out=None) -> list[Path]:
+    """Rebuild data/processed/all/ from every report in OUT; returns the files written.
+
+    The folder is replaced as a whole; with no processed report nothing is written.
+    """
+    index = reports(out)
+    if index.empty:
+        return []
+    written = []
+    target = combined_dir(out)
+    with store.building_dir(target) as build:
+        store.write_table(index, build / "reports.csv", parquet=False)
+        written.append(target / "reports.csv")
+        for table in TABLES:
+            frame = collect(table, out)
+            if frame.empty:
+                continue
+            store.write_table(frame, build / f"{table}.csv")
+            written.append(target / f"{table}.csv")
+    return written
+
+
+def load(table: str, out=None) -> pd.DataFrame:
+    """A combined table as written by `write` (`reports`, `indicators`, `facts`, `audit`)."""
+    return store.read_table(combined_dir(out) / f"{table}.csv")
+
+
+def main(argv=None) -> int:
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m helpers.combine",
+                                     description="Rebuild data/processed/all/ from every "
+                                                 "processed report in OUT.")
+    parser.add_argument("--out", default=None, help="output root (default: the repository)")
+    args = parser.parse_args(argv)
+    written = write(args.out)
+    print(f"combined {len(report_ids(args.out))} report(s): "
+          + (", ".join(str(p) for p in written) or "nothing to combine"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
