@@ -267,15 +267,15 @@ def procedure_funnel(data: ReportData) -> pd.DataFrame:
 
 RATE_COLUMNS = ["indicator_id", "reported", "decimals", "numerator_id", "denominator_id",
                 "numerator", "denominator", "recomputed", "difference", "differs",
-                "formula_numerator", "formula_denominator", "audit_flagged"]
+                "formula_numerator", "formula_denominator", "audit_status", "audit_severity"]
 
 
 def rate_check(data: ReportData, ind_id: str) -> dict:
     """A reported rate beside the rate recomputed from the rows the catalogue names.
 
-    `differs` is True when the two disagree beyond the precision the report wrote
-    (a reported 29 stands for 28.5 to 29.5). `audit_flagged` is True when the audit
-    has a failed check on this row (None when there is no audit to ask).
+    `differs` follows the audit's rate check (`rate:<id>` in audit.csv) when the audit
+    has run; without an audit it is True when the two disagree beyond the precision
+    the report wrote (a reported 29 stands for 28.5 to 29.5).
     """
     entry = catalogue.entry(ind_id)
     row = data.row(ind_id)
@@ -289,14 +289,18 @@ def rate_check(data: ReportData, ind_id: str) -> dict:
                   if numerator is not None and denominator else None)
     difference = None if recomputed is None or reported is None else reported - recomputed
     tolerance = 0.5 * 10 ** -decimals + 1e-9
+    verdict = audit_verdict(data.audit, ind_id)
+    differs = (verdict["status"] == "failed" if verdict is not None
+               else difference is not None and abs(difference) > tolerance)
     return {
         "indicator_id": ind_id, "reported": reported, "decimals": decimals,
         "numerator_id": num_id, "denominator_id": den_id, "numerator": numerator,
         "denominator": denominator, "recomputed": recomputed, "difference": difference,
-        "differs": difference is not None and abs(difference) > tolerance,
+        "differs": bool(differs and recomputed is not None and reported is not None),
         "formula_numerator": None if row is None else _number(row["formula_numerator"]),
         "formula_denominator": None if row is None else _number(row["formula_denominator"]),
-        "audit_flagged": audit_flagged(data.audit, ind_id),
+        "audit_status": None if verdict is None else verdict["status"],
+        "audit_severity": None if verdict is None else verdict["severity"],
     }
 
 
@@ -304,17 +308,15 @@ def rate_checks(data: ReportData, ids) -> pd.DataFrame:
     return pd.DataFrame([rate_check(data, i) for i in ids], columns=RATE_COLUMNS)
 
 
-def audit_flagged(audit: pd.DataFrame | None, ind_id: str) -> bool | None:
-    """True when a failed audit check names this indicator; None when there is no audit."""
-    if audit is None or audit.empty or "status" not in audit.columns:
+def audit_verdict(audit: pd.DataFrame | None, ind_id: str) -> dict | None:
+    """The audit's check of this rate against its components (None without an audit)."""
+    if audit is None or audit.empty or "check_id" not in audit.columns:
         return None
-    failed = audit[audit["status"].astype(str) == "failed"]
-    columns = [c for c in failed.columns if "indicator" in c.lower()]
-    for column in columns:
-        for cell in failed[column].dropna().astype(str):
-            if ind_id in {part.strip() for part in cell.replace(",", ";").split(";")}:
-                return True
-    return False
+    found = audit[audit["check_id"] == f"rate:{ind_id}"]
+    if found.empty:
+        return None
+    row = found.iloc[0]
+    return {"status": str(row["status"]), "severity": str(row.get("severity", ""))}
 
 
 def online_dossier_share(data: ReportData) -> dict:
@@ -434,6 +436,7 @@ def scorecard(data: ReportData) -> pd.DataFrame:
                 "label_en": catalogue.label(ind_id, "en", short=True), "unit": entry["unit"],
                 "unit_vi": entry["unit_vi"], "unit_en": entry["unit_en"],
                 "value": data.value(ind_id), "value_raw": "" if row is None else row["value_raw"],
+                "decimals": 0 if row is None else int(_number(row["decimals"]) or 0),
             })
     return pd.DataFrame(rows)
 

@@ -37,7 +37,8 @@ PALETTE = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "
            "purple": "#CC79A7", "grey": "#7F7F7F", "light": "#D9D9D9"}
 COLOUR = {"report": PALETTE["blue"], "implied": PALETTE["sky"], "published": PALETTE["orange"],
           "context": PALETTE["grey"], "differs": PALETTE["vermillion"],
-          "second": PALETTE["green"], "text": "#333333"}
+          "text": "#333333"}
+BASIS_COLOUR = {"pm": PALETTE["purple"], "provincial": PALETTE["green"]}  # the two plans
 STYLE = {
     "font.family": FONT, "font.size": 10, "axes.titlesize": 11, "axes.titleweight": "bold",
     "axes.titlelocation": "left", "axes.labelsize": 10, "axes.spines.top": False,
@@ -104,7 +105,7 @@ TEXT = {
         "dossiers_title": "{pct} hồ sơ TTHC được tiếp nhận trực tuyến ({num}/{den})",
         "dossiers_caption": "Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: tính lại từ số hồ sơ "
                             "trực tuyến và tổng số hồ sơ, bên cạnh tỷ lệ biểu mẫu ghi.",
-        "differs_note": "{label}: biểu mẫu ghi {reported}, tính lại từ số liệu của chính biểu "
+        "differs_note": "{label}. Biểu mẫu ghi {reported}; tính lại từ số liệu của chính biểu "
                         "mẫu được {pct}.",
         "formula_note": " Ô công thức của biểu mẫu dùng {a}/{b}.",
         "audit_note": " Phần kiểm tra số liệu cũng ghi nhận sai lệch này.",
@@ -122,13 +123,14 @@ TEXT = {
         "payment_caption": "Tỷ lệ TTHC triển khai thanh toán trực tuyến và tỷ lệ TTHC trực tuyến "
                            "đã tích hợp lên Cổng dịch vụ công quốc gia: tính lại từ số liệu, bên "
                            "cạnh tỷ lệ biểu mẫu ghi.",
-        "pct_axis": "%",
+        "pct_axis": "Tỷ lệ (%)", "procedures_pct_axis": "% thủ tục hành chính",
         "resolved_panel": "Hồ sơ đã giải quyết", "on_time_panel": "Tỷ lệ giải quyết đúng hạn",
         "on_time_axis": "% hồ sơ đúng hạn",
         "on_time_title": "Tỷ lệ hồ sơ giải quyết đúng hạn từ {low} đến {high} ở cả ba cấp",
         "on_time_title_one": "Tỷ lệ hồ sơ giải quyết đúng hạn: {values}",
         "on_time_caption": "Số hồ sơ TTHC đã giải quyết và tỷ lệ giải quyết đúng hạn theo cấp: "
                            "sở, ngành, cấp huyện, cấp xã.",
+        "month_axis": "Cuối tháng (năm {year})",
         "billion_axis": "Tỷ đồng (lũy kế từ đầu năm)", "billion": "tỷ đồng",
         "plan_label": "{label}: {amount} tỷ đồng",
         "point_mid_year": "{date} (nguồn công bố)", "point_to_date": "{date}",
@@ -179,6 +181,7 @@ TEXT = {
         "status_note": "Trạng thái: {items}.",
         "empty_rows": "Không có số liệu: {labels}.",
         "no_data": "Không có số liệu",
+        "not_drawn": "Không vẽ vì báo cáo thiếu số liệu: {names}",
     },
     "en": {
         "source": "Source: {doc}", "report": "Report {number}", "report_nonumber":
@@ -230,7 +233,7 @@ TEXT = {
         "dossiers_title": "{pct} of dossiers were received online ({num} of {den})",
         "dossiers_caption": "Share of administrative dossiers received online: recomputed from "
                             "the online and total dossier counts, beside the rate the form states.",
-        "differs_note": "{label}: the form states {reported}; its own figures give {pct}.",
+        "differs_note": "{label}. The form states {reported}; its own figures give {pct}.",
         "formula_note": " The form's formula cell uses {a}/{b}.",
         "audit_note": " The data audit flags this difference too.",
         "rate_alt": "Horizontal bar chart: {items}.",
@@ -247,13 +250,14 @@ TEXT = {
         "payment_caption": "Share of procedures offering online payment and share of online "
                            "procedures integrated with the National Public Service Portal: "
                            "recomputed from the counts, beside the rates the form states.",
-        "pct_axis": "%",
+        "pct_axis": "Share (%)", "procedures_pct_axis": "% of procedures",
         "resolved_panel": "Dossiers resolved", "on_time_panel": "Share resolved on time",
         "on_time_axis": "% of dossiers on time",
         "on_time_title": "{low} to {high} of dossiers were resolved on time at every level",
         "on_time_title_one": "Share of dossiers resolved on time: {values}",
         "on_time_caption": "Administrative dossiers resolved and the share resolved on time, by "
                            "level: provincial departments, districts, communes.",
+        "month_axis": "End of month ({year})",
         "billion_axis": "Billion VND (cumulative since 1 January)", "billion": "billion VND",
         "plan_label": "{label}: {amount} billion VND",
         "point_mid_year": "{date} (published)", "point_to_date": "{date}",
@@ -305,6 +309,7 @@ TEXT = {
         "status_note": "Status: {items}.",
         "empty_rows": "No figures for: {labels}.",
         "no_data": "No figures",
+        "not_drawn": "Not drawn, the report lacks their figures: {names}",
     },
 }
 
@@ -368,8 +373,11 @@ def reported_pct(value: float, decimals: int, lang: str) -> str:
 
 
 def date_text(value, lang: str) -> str:
+    """'30/11/2022' (vi) or '30 Nov 2022' (en)."""
     stamp = pd.Timestamp(value)
-    return stamp.strftime("%d/%m/%Y") if lang == "vi" else stamp.strftime("%-d %b %Y")
+    if lang == "vi":
+        return f"{stamp.day:02d}/{stamp.month:02d}/{stamp.year}"
+    return f"{stamp.day} {MONTHS['en'][stamp.month - 1]} {stamp.year}"
 
 
 def ordinal_en(n: int) -> str:
@@ -463,19 +471,54 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.fill(part, width) for part in text.split("\n"))
 
 
-def new_figure(size: tuple[float, float]) -> Figure:
-    return Figure(figsize=size, layout="constrained", dpi=DPI)
+TITLE_CHARS_PER_INCH = 8.6     # 13 pt bold DejaVu Sans
+FOOTER_CHARS_PER_INCH = 15.0   # 8 pt
+
+
+def title_text(spec: Spec) -> str:
+    return wrap(spec.title, int(spec.size[0] * TITLE_CHARS_PER_INCH))
+
+
+def footer_text(spec: Spec) -> str:
+    width = int(spec.size[0] * FOOTER_CHARS_PER_INCH)
+    return "\n".join(wrap(line, width) for line in [*spec.notes, spec.source])
+
+
+def new_figure(spec: Spec) -> Figure:
+    """A figure of the spec's size plus room for its title and footer lines."""
+    extra = 0.24 * title_text(spec).count("\n") + 0.16 * (footer_text(spec).count("\n") + 1)
+    fig = Figure(figsize=(spec.size[0], spec.size[1] + extra), layout="constrained", dpi=DPI)
+    fig.get_layout_engine().set(w_pad=0.12, h_pad=0.1)
+    return fig
+
+
+def grid(fig: Figure, nrows: int = 1, ncols: int = 1, legend: bool = False, **share):
+    """Axes in a grid, plus (when asked) a row under them that holds only the legend."""
+    spec = fig.add_gridspec(nrows + int(legend), ncols,
+                            height_ratios=[1] * nrows + ([0.001] if legend else []))
+    axes = []
+    for r in range(nrows):
+        for c in range(ncols):
+            axes.append(fig.add_subplot(spec[r, c], **({"sharey": axes[0]} if axes and
+                                                       share.get("sharey") else {})))
+    legend_ax = None
+    if legend:
+        legend_ax = fig.add_subplot(spec[nrows, :])
+        legend_ax.set_axis_off()
+    return axes, legend_ax
+
+
+def put_legend(legend_ax, handles, ncols: int = 3) -> None:
+    legend_ax.legend(handles=handles, loc="center", ncols=min(ncols, len(handles)),
+                     frameon=False)
 
 
 def finish(fig: Figure, spec: Spec) -> None:
-    """Title (the finding) on top, notes and the source line underneath."""
-    width = fig.get_figwidth()
-    fig.suptitle(wrap(spec.title, int(width * 8.6)), x=0.01, ha="left", fontsize=13,
-                 fontweight="bold", color="#111111")
-    footer = [wrap(note, int(width * 15)) for note in spec.notes]
-    footer.append(wrap(spec.source, int(width * 15)))
-    fig.text(0.01, -0.015, "\n".join(footer), ha="left", va="top", fontsize=8,
-             color="#444444", linespacing=1.35)
+    """Title (the finding) on top; notes and the source line at the bottom, left-aligned."""
+    fig.suptitle(title_text(spec), x=0.01, ha="left", fontsize=13, fontweight="bold",
+                 color="#111111")
+    fig.supxlabel(footer_text(spec), x=0.01, ha="left", fontsize=8, color="#444444",
+                  linespacing=1.35)
 
 
 def hbars(ax, labels, values, lang, colours=None, texts=None, percent=False, xmax=None,
@@ -495,9 +538,10 @@ def hbars(ax, labels, values, lang, colours=None, texts=None, percent=False, xma
                 ha="left", fontsize=9, color=COLOUR["text"])
     ax.set_yticks(positions, [wrap(label, label_width) for label in labels])
     ax.tick_params(axis="y", length=0)
-    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10], integer=True))
     if percent:
         ax.set_xticks([t for t in range(0, int((xmax or 100)) + 1, 20)])
+        ax.spines["bottom"].set_bounds(0, xmax or 100)
     number_axis(ax, lang, "x", percent)
     ax.grid(axis="x", color="#E5E5E5", linewidth=0.8)
     ax.set_axisbelow(True)
@@ -606,7 +650,7 @@ MARKERS = {"report": dict(marker="o", ms=8, mfc=COLOUR["report"], mec=COLOUR["re
 
 
 def _draw_index(fig: Figure, history: pd.DataFrame, index: str, lang: str) -> None:
-    ax_score, ax_rank = fig.subplots(1, 2)
+    (ax_score, ax_rank), legend_ax = grid(fig, 1, 2, legend=True)
     for ax, column in ((ax_score, "score"), (ax_rank, "rank")):
         _draw_index_panel(ax, history, column, index, lang)
     ax_score.set_title(TEXT[lang]["score_panel"])
@@ -617,16 +661,16 @@ def _draw_index(fig: Figure, history: pd.DataFrame, index: str, lang: str) -> No
     ax_rank.set_ylim(of + 1, 0)
     ax_rank.set_yticks(sorted({1, *range(10, of, 10), of}))
     ax_rank.set_ylabel(tr(lang, "rank_axis", of=num(of, lang, 0)))
-    years = sorted(history["year"].unique())
+    first, last = int(history["year"].min()), int(history["year"].max())
+    years = list(range(first, last + 1))
     for ax in (ax_score, ax_rank):
-        ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+        ax.set_xlim(first - 0.6, last + 0.6)
         ax.set_xticks(years, [str(y) for y in years])
         ax.set_xlabel(TEXT[lang]["year_axis"])
         ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
     number_axis(ax_score, lang, "y", percent=index == "SIPAS")
-    handles = _index_legend(history, lang)
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3))
+    put_legend(legend_ax, _index_legend(history, lang))
 
 
 def _draw_index_panel(ax, history, column: str, index: str, lang: str) -> None:
@@ -650,12 +694,14 @@ def _draw_index_panel(ax, history, column: str, index: str, lang: str) -> None:
     for year, value in zip(years, values):
         text = (_score_text(value, index, lang).replace(TEXT[lang]["points"], "")
                 if column == "score" else num(value, lang, 0))
-        ax.annotate(text, (year, value), xytext=(8, 7), textcoords="offset points",
-                    fontsize=9, color=COLOUR["report"], fontweight="bold")
+        ax.annotate(text, (year, value), xytext=(9, 7), textcoords="offset points",
+                    fontsize=9, color=COLOUR["report"], fontweight="bold", zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     if column == "score":
         low = min(history["score"].dropna().min(), min(values, default=100))
         high = max(history["score"].dropna().max(), max(values, default=0))
         ax.set_ylim(low - 2, min(high + 2, 100.5))
+        ax.yaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 5, 10], integer=True))
 
 
 def _index_legend(history: pd.DataFrame, lang: str) -> list:
@@ -742,7 +788,7 @@ def _differs_note(check: dict, lang: str) -> str:
     a, b = check["formula_numerator"], check["formula_denominator"]
     if a is not None and b is not None and (a, b) != (check["numerator"], check["denominator"]):
         text += tr(lang, "formula_note", a=num(a, lang), b=num(b, lang))
-    if check["audit_flagged"]:
+    if check["audit_status"] == "failed":
         text += TEXT[lang]["audit_note"]
     return text
 
@@ -839,7 +885,7 @@ def payment_portal_spec(data, lang: str) -> Spec | None:
             hbars(ax, labels, values, lang, colours=colours, texts=texts, percent=True,
                   xmax=100)
             ax.set_title(group)
-        axes[-1].set_xlabel(TEXT[lang]["pct_axis"])
+        axes[-1].set_xlabel(TEXT[lang]["procedures_pct_axis"])
 
     items = "; ".join(f"{g}: " + ", ".join(f"{l} {t}" for l, t in zip(ls, ts))
                       for g, ls, _, ts, _ in groups)
@@ -869,7 +915,7 @@ def on_time_spec(data, lang: str) -> Spec | None:
     resolved = [c["resolved"] for c in checks]
 
     def draw(fig):
-        ax_count, ax_rate = fig.subplots(1, 2, sharey=True)
+        (ax_count, ax_rate), _ = grid(fig, 1, 2, sharey=True)
         hbars(ax_count, levels, resolved, lang, colours=[COLOUR["context"]] * len(levels),
               label_width=18)
         ax_count.set_title(TEXT[lang]["resolved_panel"])
@@ -945,40 +991,58 @@ def investment_spec(data, lang: str) -> Spec | None:
                 draw=lambda fig: _draw_investment(fig, plans, progress, lang))
 
 
+MONTHS = {"vi": [f"T{m}" for m in range(1, 13)],
+          "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                 "Dec"]}
+ESTIMATE_MARKER = dict(marker="o", ms=8, mfc="white", mec=COLOUR["report"], mew=2)
+
+
 def _draw_investment(fig: Figure, plans, progress, lang: str) -> None:
-    ax = fig.subplots()
-    dated = progress.dropna(subset=["date"])
+    (ax,), legend_ax = grid(fig, legend=True)
+    dated = progress.dropna(subset=["date"]).sort_values("date")
     ax.plot(dated["date"], dated["amount_billion"], color=COLOUR["report"], lw=1.5, zorder=2)
-    styles = {"report": MARKERS["report"], "published": MARKERS["published"],
-              "estimate": dict(marker="o", ms=8, mfc="white", mec=COLOUR["report"], mew=2)}
+    styles = {"report": MARKERS["report"], "estimate": ESTIMATE_MARKER,
+              "published": MARKERS["published"]}
     for origin, style in styles.items():
         points = dated[dated["origin"] == origin]
         ax.plot(points["date"], points["amount_billion"], ls="none", zorder=3, **style)
-    for _, row in dated.iterrows():
-        ax.annotate(billions(row["amount_million"], lang), (row["date"], row["amount_billion"]),
-                    xytext=(0, -18), textcoords="offset points", ha="center", fontsize=9,
-                    color=COLOUR["report"], fontweight="bold")
+    for n, (_, row) in enumerate(dated.iterrows()):
+        last = n == len(dated) - 1
+        ax.annotate(f"{_short_date(row['date'], lang)}: {billions(row['amount_million'], lang)}",
+                    (row["date"], row["amount_billion"]),
+                    xytext=(-12, 8) if last else (0, -22), textcoords="offset points",
+                    ha="right" if last else "center", va="bottom" if last else "top", fontsize=9, color=COLOUR["report"],
+                    fontweight="bold", zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     top = max([*plans["amount_billion"], *dated["amount_billion"], 1])
-    for (_, plan), colour in zip(plans.iterrows(), (PALETTE["black"], COLOUR["second"])):
+    handles = [Line2D([], [], ls="none", label=TEXT[lang][f"legend_{o}"], **styles[o])
+               for o in ("report", "estimate", "published") if (dated["origin"] == o).any()]
+    for _, plan in plans.iterrows():
+        colour = BASIS_COLOUR[plan["basis"]]
         fact_id = dict((b, f) for b, _, f in analysis.INVESTMENT_PLANS)[plan["basis"]]
-        ax.axhline(plan["amount_billion"], color=colour, lw=1.2, ls="--", zorder=1)
+        ax.axhline(plan["amount_billion"], color=colour, lw=1.4, ls="--", zorder=1)
         ax.text(0.01, plan["amount_billion"] + top * 0.015,
                 tr(lang, "plan_label", label=fact_label(fact_id, lang),
                    amount=billions(plan["amount_million"], lang)),
-                transform=ax.get_yaxis_transform(), fontsize=9, color=colour, va="bottom")
+                transform=ax.get_yaxis_transform(), fontsize=9, color=COLOUR["text"],
+                va="bottom")
     ax.set_ylim(0, top * 1.15)
-    if not dated.empty:
-        first, last = dated["date"].min(), dated["date"].max()
-        pad = pd.Timedelta(days=25)
-        ax.set_xlim(pd.Timestamp(first.year, 1, 1), last + pad)
-        ax.set_xticks(list(dated["date"]), [_point_label(r, lang) for _, r in dated.iterrows()])
+    year = int(dated["date"].dt.year.max()) if not dated.empty else None
+    if year:
+        ax.set_xlim(pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31) + pd.Timedelta(days=8))
+        month_ends = [pd.Timestamp(year, m, 1) + pd.offsets.MonthEnd(0) for m in range(1, 13)]
+        ax.set_xticks(month_ends, MONTHS[lang])
+        ax.set_xlabel(tr(lang, "month_axis", year=year))
     number_axis(ax, lang, "y")
     ax.set_ylabel(TEXT[lang]["billion_axis"])
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
     ax.set_axisbelow(True)
-    handles = [Line2D([], [], ls="none", label=TEXT[lang][f"legend_{o}"], **styles[o])
-               for o in ("report", "estimate", "published") if (dated["origin"] == o).any()]
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    put_legend(legend_ax, handles)
+
+
+def _short_date(value, lang: str) -> str:
+    stamp = pd.Timestamp(value)
+    return f"{stamp.day}/{stamp.month}" if lang == "vi" else f"{stamp.day} {MONTHS['en'][stamp.month - 1]}"
 
 
 def investment_rates_spec(data, lang: str) -> Spec | None:
@@ -1001,11 +1065,11 @@ def investment_rates_spec(data, lang: str) -> Spec | None:
         for l, (_, r) in zip(labels, shares.iterrows()))
 
     def draw(fig):
-        ax = fig.subplots()
+        (ax,), legend_ax = grid(fig, legend=True)
         width = 0.38
         xs = range(len(shares))
-        for offset, basis, colour in ((-width / 2, "pm", COLOUR["report"]),
-                                      (width / 2, "provincial", COLOUR["published"])):
+        for offset, basis in ((-width / 2, "pm"), (width / 2, "provincial")):
+            colour = BASIS_COLOUR[basis]
             values = shares[f"pct_{basis}"]
             bars = ax.bar([x + offset for x in xs], values.fillna(0), width, color=colour,
                           label=TEXT[lang][f"basis_{basis}"])
@@ -1013,16 +1077,14 @@ def investment_rates_spec(data, lang: str) -> Spec | None:
                 ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 1.5,
                         TEXT[lang]["no_data"] if pd.isna(value) else pct(value, lang, 1),
                         ha="center", va="bottom", fontsize=9, color=COLOUR["text"])
-        ax.axhline(100, color=PALETTE["black"], lw=1, ls="--")
-        ax.text(len(shares) - 0.5, 101.5, TEXT[lang]["full_plan"], ha="right", va="bottom",
-                fontsize=9)
+        ax.axhline(100, color=PALETTE["black"], lw=1, ls="--", label=TEXT[lang]["full_plan"])
         ax.set_xticks(list(xs), labels)
         ax.set_ylim(0, max(110, shares[["pct_pm", "pct_provincial"]].max().max() * 1.15))
         number_axis(ax, lang, "y", percent=True)
         ax.set_ylabel(TEXT[lang]["pct_plan_axis"])
         ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
-        fig.legend(loc="outside lower center", ncols=2)
+        put_legend(legend_ax, ax.get_legend_handles_labels()[0], 3)
 
     return Spec(name="investment_rates", theme="public_investment", title=title,
                 caption=TEXT[lang]["rates_caption"], alt=tr(lang, "rates_alt", items=items),
@@ -1038,10 +1100,15 @@ ORGANISATION_AREAS = ("staffing", "cuts_since_2015", "autonomy", "digital")
 def _area_panel(card: pd.DataFrame, area: str, lang: str) -> dict:
     rows = card[card["area"] == area]
     unit = rows["unit"].iloc[0]
+    values = [None if pd.isna(v) else v for v in rows["value"]]
+    texts = None
+    if unit == "percent":
+        texts = [TEXT[lang]["no_data"] if v is None else reported_pct(v, d, lang)
+                 for v, d in zip(values, rows["decimals"])]
     return {"title": TEXT[lang][f"area_{area}"], "labels": list(rows[f"label_{lang}"]),
-            "values": [None if pd.isna(v) else v for v in rows["value"]],
-            "texts": None, "percent": unit == "percent",
-            "axis": "%" if unit == "percent" else capitalised(rows[f"unit_{lang}"].iloc[0]),
+            "values": values, "texts": texts, "percent": unit == "percent",
+            "axis": (TEXT[lang]["pct_axis"] if unit == "percent"
+                     else capitalised(rows[f"unit_{lang}"].iloc[0])),
             "ids": list(rows["indicator_id"])}
 
 
@@ -1168,7 +1235,7 @@ def figures(report_id: str, lang: str, out=None) -> list[FigureInfo]:
 def render(spec: Spec) -> Figure:
     """Draw one figure in the house style (not saved)."""
     with matplotlib.rc_context(STYLE):
-        fig = new_figure(spec.size)
+        fig = new_figure(spec)
         spec.draw(fig)
         finish(fig, spec)
     return fig
@@ -1180,8 +1247,7 @@ def save(fig: Figure, png: Path, svg: Path) -> None:
         for target, fmt in ((png, "png"), (svg, "svg")):
             metadata = {"Software": None} if fmt == "png" else {"Date": None}
             with store.atomic_path(target) as tmp:
-                fig.savefig(tmp, format=fmt, dpi=DPI, bbox_inches="tight", pad_inches=0.2,
-                            metadata=metadata)
+                fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata)
 
 
 def make_theme(report_id: str, theme: str, out=None, langs=LANGS) -> list[FigureInfo]:
@@ -1209,16 +1275,15 @@ def make_all(report_id: str, out=None, langs=LANGS) -> list[FigureInfo]:
     return [f for theme in THEMES for f in make_theme(report_id, theme, out, langs)]
 
 
-def skipped(report_id: str, theme: str, lang: str, out=None) -> list[str]:
-    """Names of the theme's figures the data cannot support (for the notebooks to say so)."""
-    drawn = {s.name for s in specs(analysis.load(report_id, out), theme, lang)}
-    return [name for name in FIGURE_NAMES[theme] if name not in drawn]
-
-
-def show(made: list[FigureInfo], lang: str) -> None:
-    """In a notebook: each figure of `lang` as saved (PNG), with its caption."""
+def show(made: list[FigureInfo], lang: str, theme: str | None = None) -> None:
+    """In a notebook: each figure of `lang` as saved (PNG) with its caption; then the
+    theme's figures that were not drawn because the report lacks their data."""
     from IPython.display import Image, Markdown, display
-    for figure_info in made:
-        if figure_info.lang == lang:
-            display(Image(filename=str(figure_info.png)))
-            display(Markdown(f"*{figure_info.caption}*"))
+    shown = [f for f in made if f.lang == lang]
+    for figure_info in shown:
+        display(Image(filename=str(figure_info.png)))
+        display(Markdown(f"*{figure_info.caption}*"))
+    if theme is not None:
+        missing = [n for n in FIGURE_NAMES[theme] if n not in {f.name for f in shown}]
+        if missing:
+            display(Markdown(tr(lang, "not_drawn", names=", ".join(f"`{n}`" for n in missing))))

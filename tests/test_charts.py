@@ -1,0 +1,158 @@
+"""The charts: every expected figure saved for both reports in both languages, in one style,
+with texts in the right language and numbers formatted for it."""
+import re
+import shutil
+import struct
+import xml.etree.ElementTree as ET
+
+import pytest
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+
+from helpers import analysis, charts, ingest, paths, store
+
+REPORTS = ("thai-nguyen_2022", "bac-kan_2023")
+EXPECTED = [name for theme in charts.THEMES for name in charts.FIGURE_NAMES[theme]]
+VIETNAMESE = re.compile("[ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ]",
+                        re.IGNORECASE)
+ENGLISH_WORDS = re.compile(r"\b(the|of|and|by|to|from|were|are|is|in)\b")
+VIETNAMESE_WORDS = re.compile(r"\b(của|và|năm|được|hồ sơ|kế hoạch|tỷ đồng|so với|đạt)\b")
+
+
+def png_dpi(path) -> float:
+    """Dots per inch from the PNG's pHYs chunk (pixels per metre)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    at = data.index(b"pHYs")
+    x_per_metre, y_per_metre, unit = struct.unpack(">IIB", data[at + 4:at + 13])
+    assert unit == 1, "pHYs unit must be the metre"
+    return min(x_per_metre, y_per_metre) * 0.0254
+
+
+@pytest.mark.parametrize("report_id", REPORTS)
+@pytest.mark.parametrize("lang", charts.LANGS)
+def test_every_expected_figure_is_saved_as_png_and_svg(built, report_id, lang):
+    made = charts.figures(report_id, lang, built)
+    assert [f.name for f in made] == EXPECTED
+    for figure in made:
+        assert figure.png == paths.figures_dir(report_id, built) / f"{figure.name}_{lang}.png"
+        assert figure.png.stat().st_size > 10_000, figure.png
+        assert png_dpi(figure.png) >= 150 - 0.5, figure.png
+        assert figure.svg.stat().st_size > 10_000, figure.svg
+        assert ET.parse(figure.svg).getroot().tag.endswith("svg")
+        assert figure.theme in charts.THEMES
+        assert figure.title and figure.caption and figure.alt and figure.source
+
+
+def test_no_temporary_files_are_left_beside_the_figures(built):
+    for report_id in REPORTS:
+        leftovers = [p.name for p in paths.figures_dir(report_id, built).iterdir()
+                     if p.suffix not in (".png", ".svg")]
+        assert leftovers == []
+
+
+@pytest.mark.parametrize("report_id", REPORTS)
+def test_texts_are_in_their_own_language(built, report_id):
+    for vi, en in zip(charts.figures(report_id, "vi", built), charts.figures(report_id, "en", built)):
+        assert vi.name == en.name
+        for text in (vi.title, vi.caption, vi.alt):
+            assert VIETNAMESE.search(text), text
+            assert not ENGLISH_WORDS.search(text), text
+        for text in (en.title, en.caption):
+            assert not VIETNAMESE_WORDS.search(text), text
+        assert ENGLISH_WORDS.search(en.title + " " + en.caption), en.title
+        assert vi.source.startswith("Nguồn: Báo cáo ") and en.source.startswith("Source: Report ")
+
+
+def test_numbers_are_formatted_per_language_and_taken_from_the_data(built):
+    vi = {f.name: f for f in charts.figures("thai-nguyen_2022", "vi", built)}
+    en = {f.name: f for f in charts.figures("thai-nguyen_2022", "en", built)}
+    # Biểu mẫu 7 rows 6.4.1-6.4.2: 381.829 of 946.181 dossiers online (40,35%); row 6.4 says 29%
+    assert "40,35%" in vi["online_dossiers"].title and "381.829/946.181" in vi["online_dossiers"].title
+    assert "40.35%" in en["online_dossiers"].title and "381,829 of 946,181" in en["online_dossiers"].title
+    assert "29%" in en["online_dossiers"].title
+    # narrative line 17: 89,20 points, 6th of 63, up 3,59 points and 6 places
+    assert "89,20 điểm, hạng 6/63" in vi["par_index"].title
+    assert "89.20 points, 6th of 63" in en["par_index"].title and "3.59" in en["par_index"].title
+    # narrative line 197: 5.223.285 million VND by 30/11/2022 = 5.223 billion
+    assert "5.223 tỷ đồng" in vi["investment_disbursement"].title
+    assert "5,223 billion VND" in en["investment_disbursement"].title
+
+
+def test_source_lines_name_the_form_and_rows(built):
+    en = {f.name: f for f in charts.figures("thai-nguyen_2022", "en", built)}
+    assert en["online_dossiers"].source == ("Source: Report 301/BC-UBND, Biểu mẫu 7, "
+                                            "rows 6.4, 6.4.1-6.4.2")
+    assert "narrative, line 275" in en["level4_target"].source
+    assert "vccinews.com" in en["par_index"].source
+    assert any(u.startswith("https://") for u in en["par_index"].references)
+
+
+def test_a_report_without_reference_rows_says_so(built):
+    en = {f.name: f for f in charts.figures("bac-kan_2023", "en", built)}
+    assert any("no published figures for Bắc Kạn" in n for n in en["par_index"].notes)
+    assert any("no mid-2023 disbursement figure" in n for n in en["investment_disbursement"].notes)
+
+
+def test_differences_between_reported_and_recomputed_rates_are_said(built):
+    en = {f.name: f for f in charts.figures("thai-nguyen_2022", "en", built)}
+    notes = " ".join(en["online_payment_portal"].notes)
+    assert "states 61%" in notes and "65.84%" in notes and "states 100%" in notes
+    assert en["online_dossiers"].notes and "566/1,933" in en["online_dossiers"].notes[0]
+    agreeing = {f.name: f for f in charts.figures("bac-kan_2023", "en", built)}
+    assert agreeing["online_dossiers"].notes == ()
+
+
+def test_a_missing_optional_fact_is_skipped_and_noted(seed, tmp_path):
+    facts = seed.facts[seed.facts["fact_id"] != "level4_online_processing_target_pct"]
+    data = analysis.ReportData(seed.report_id, ingest.metadata(seed.report), seed.indicators,
+                               facts)
+    level4 = {s.name: s for s in charts.specs(data, "online_services", "en")}["level4_target"]
+    assert "The report states no target." in level4.notes
+    assert "target" not in level4.title
+    png, svg = tmp_path / "level4.png", tmp_path / "level4.svg"
+    charts.save(charts.render(level4), png, svg)
+    assert png.stat().st_size > 0 and svg.stat().st_size > 0
+
+
+def test_a_figure_without_data_is_not_drawn_and_its_old_file_goes(built, tmp_path):
+    out = tmp_path / "out"
+    source = paths.processed_dir("bac-kan_2023", built)
+    target = paths.processed_dir("bac-kan_2023", out)
+    shutil.copytree(source, target)
+    facts = ingest.load_facts("bac-kan_2023", out)
+    store.write_table(facts[~facts["fact_id"].str.startswith("level4_")], target / "facts.csv")
+    stale_png, _ = charts.figure_paths("bac-kan_2023", "level4_target", "vi", out)
+    stale_png.parent.mkdir(parents=True)
+    stale_png.write_bytes(b"old")
+    made = charts.make_theme("bac-kan_2023", "online_services", out)
+    assert "level4_target" not in {f.name for f in made}
+    assert not stale_png.exists()
+    assert {f.name for f in made} == set(charts.FIGURE_NAMES["online_services"]) - {"level4_target"}
+
+
+def test_the_style_font_carries_vietnamese_and_the_palette_is_colour_blind_safe():
+    path = font_manager.findfont(charts.FONT, fallback_to_default=False)
+    font = FT2Font(path)
+    assert all(font.get_char_index(ord(c)) for c in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĐ")
+    okabe_ito = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
+                 "#CC79A7"}
+    used = {charts.COLOUR[k] for k in ("report", "implied", "published", "differs")}
+    used |= set(charts.BASIS_COLOUR.values())
+    assert used <= okabe_ito
+    assert charts.DPI >= 150
+
+
+def test_row_ranges_join_consecutive_rows():
+    assert charts.row_ranges(["VII.6.4.1", "VII.6.4.2"]) == "6.4.1-6.4.2"
+    assert charts.row_ranges(["III.1.4.1", "III.1.4.2", "III.1.4.3", "III.3.1"]) == \
+        "1.4.1-1.4.3, 3.1"
+
+
+def test_unknown_theme_or_language_is_refused(seed):
+    data = analysis.ReportData(seed.report_id, ingest.metadata(seed.report), seed.indicators,
+                               seed.facts)
+    with pytest.raises(ValueError, match="unknown theme"):
+        charts.specs(data, "weather", "vi")
+    with pytest.raises(ValueError, match="unknown language"):
+        charts.specs(data, "scorecard", "fr")
