@@ -197,15 +197,16 @@ class Check:
     expected: float | None = None
     tolerance: float | None = None
 
+    def _ids(self, facts: bool) -> str:
+        return "; ".join(dict.fromkeys(f.id for f in self.figures if f.is_fact == facts))
+
     def record(self) -> dict:
-        ids = lambda facts: "; ".join(dict.fromkeys(f.id for f in self.figures  # noqa: E731
-                                                    if f.is_fact == facts))
         lines = sorted({f.line for f in self.figures if f.line is not None})
         difference = (self.reported - self.expected
                       if self.reported is not None and self.expected is not None else None)
         return {
             "check_id": self.check_id, "kind": self.kind, "severity": self.severity,
-            "status": self.status, "indicators": ids(False), "facts": ids(True),
+            "status": self.status, "indicators": self._ids(False), "facts": self._ids(True),
             "reported": self.reported, "expected": self.expected,
             "difference": None if difference is None else round(difference, 9),
             "tolerance": self.tolerance, "message_en": self.message_en,
@@ -433,7 +434,7 @@ def formula_checks(indicators: pd.DataFrame, figs: dict[str, Figure]) -> list[Ch
             checks.append(_formula_operand(rate, "a", a, figs[entry["numerator"]], figs))
         if entry["denominator"] in figs:
             den = figs[entry["denominator"]]
-            base = figs.get(entry.get("base", "")) if entry.get("base", "") else None
+            base = figs.get(entry["base"]) if entry.get("base") else None
             checks.append(_formula_operand(rate, "b", b, den, figs, base))
             if base is not None and base.value is not None and den.value is not None \
                     and b != den.value and abs(b - base.value) < abs(b - den.value):
