@@ -6,12 +6,14 @@ class ReportError(ValueError):
     """A report (or a parameter) cannot be used as it is.
 
     `where` names the file and, when known, the form and line, so that an analyst
-    can open the file at the right place.
+    can open the file at the right place; `hint` says what to do about it; `kind`
+    names the problem in a word ('encoding', 'form_missing', ...) for programs and tests.
     """
 
     def __init__(self, message: str, *, path=None, line: int | None = None,
-                 form: int | None = None, hint: str | None = None):
+                 form: int | None = None, hint: str | None = None, kind: str | None = None):
         self.message = message
+        self.kind = kind
         self.path = str(path) if path is not None else None
         self.line = line
         self.form = form

@@ -3,9 +3,19 @@
 The catalogue decides what each row is; the report's own cells are kept beside the
 decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`) so that every number
 can be traced back to its line in the raw file.
+
+Check reports without building anything else (nothing is written unless --out is given):
+
+    python -m helpers.ingest [--out DIR] REPORT [REPORT ...]
+
+A fatal problem prints one clear message and exits 1; recoverable problems are
+listed, recorded in parse_issues.csv, and the exit code is 0.
 """
 from __future__ import annotations
 
+import argparse
+import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +24,7 @@ import pandas as pd
 from . import catalogue, facts, paths, store
 from .errors import ReportError
 from .numbers import NumberError, parse_cell
-from .report import ParsedReport, Row, parse_report
+from .report import ParsedReport, Problem, Row, parse_report, sha256_of
 
 INDICATOR_COLUMNS = [
     "report_id", "indicator_id", "form", "code", "code_raw", "parent", "label_vi", "label_en",
@@ -25,6 +35,7 @@ INDICATOR_COLUMNS = [
 FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
                 "period", "indicator_id", "sentence", "line"]
 ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
+_BARE_NUMBER = re.compile(r"(?=.*[0-9])[0-9.,% ]+")  # a note cell like this is a split value
 
 
 @dataclass
@@ -48,10 +59,16 @@ def verify_checksum(path: Path, sha256: str) -> None:
     sidecar = sidecar_of(path)
     if not sidecar.exists():
         return
-    expected = store.read_json(sidecar).get("sha256")
+    try:
+        expected = store.read_json(sidecar).get("sha256")
+    except (OSError, ValueError, AttributeError):
+        raise ReportError(f"its provenance sidecar {sidecar.name} is not a readable JSON "
+                          "object", path=path, kind="sidecar",
+                          hint="restore the sidecar (title, issuer, number, date, sha256)"
+                          ) from None
     if expected and expected != sha256:
         raise ReportError(f"checksum mismatch: the file's sha256 is {sha256}, its sidecar "
-                          f"{sidecar.name} records {expected}", path=path,
+                          f"{sidecar.name} records {expected}", path=path, kind="checksum",
                           hint="raw data is immutable; restore the original file")
 
 
@@ -62,12 +79,23 @@ def read(path: Path | str) -> Ingested:
         return workbook.read(paths.resolve_report(path))
     parsed = parse_report(paths.resolve_report(path))
     verify_checksum(parsed.path, parsed.sha256)
-    issues: list[dict] = []
+    return tables(parsed)
+
+
+def tables(parsed: ParsedReport) -> Ingested:
+    """A parsed text report -> its tables; the parser's problems become issue rows."""
+    issues = [_problem_issue(problem) for problem in parsed.problems]
     indicators = pd.DataFrame([_indicator(parsed, row, issues) for row in parsed.rows],
                               columns=INDICATOR_COLUMNS)
     _check_coverage(parsed, indicators, issues)
-    found = [{"report_id": parsed.report_id, **fact}
-             for fact in facts.extract(parsed.narrative, parsed.year)]
+    try:
+        stated = facts.extract(parsed.narrative, parsed.year)
+    except ReportError as exc:
+        raise ReportError(f"a figure of the narrative cannot be read: {exc.message}",
+                          path=parsed.path, line=exc.line, kind="unreadable_fact",
+                          hint="correct the number's format in the text (Vietnamese: "
+                               "'1.893', '99,65')") from None
+    found = [{"report_id": parsed.report_id, **fact} for fact in stated]
     return Ingested(report=parsed, indicators=indicators,
                     facts=pd.DataFrame(found, columns=FACT_COLUMNS),
                     issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS))
@@ -80,8 +108,11 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         cell = parse_cell(row.value)
     except NumberError as exc:
         issues.append(_issue("error", "unreadable_value", ind_id, row,
-                             f"value '{row.value}' cannot be read as a number: {exc.message}",
-                             f"không đọc được giá trị '{row.value}' thành số"))
+                             f"value '{row.value}' of row {row.code_raw} cannot be read as a "
+                             f"number ({exc.message}); it is left empty: check the original "
+                             "document",
+                             f"không đọc được giá trị '{row.value}' của dòng {row.code_raw} "
+                             "thành số; ô được để trống: hãy đối chiếu với báo cáo gốc"))
         cell = parse_cell("")
     record = {
         "report_id": parsed.report_id, "indicator_id": ind_id, "form": row.form,
@@ -91,12 +122,23 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         "decimals": cell.decimals, "note": row.note, "line": row.line, "label_raw": row.label,
         "in_catalogue": entry is not None, "value_label_vi": "", "value_label_en": "",
     }
+    if _BARE_NUMBER.fullmatch(row.note):
+        issues.append(_issue("warning", "shifted_cells", ind_id, row,
+                             f"the note cell of row {row.code_raw} holds only a number "
+                             f"('{row.note}'): the row's cells may be shifted or its value "
+                             "split by a tab; check the row",
+                             f"ô ghi chú của dòng {row.code_raw} chỉ có một con số "
+                             f"('{row.note}'): các ô có thể bị lệch hoặc giá trị bị tách bởi "
+                             "dấu tab; hãy kiểm tra dòng này"))
     if entry is None:
         issues.append(_issue("warning", "unknown_row", ind_id, row,
                              f"row {row.code_raw} '{row.label}' is not in the indicator "
-                             "catalogue; it is kept with its own label",
+                             "catalogue; it is kept with its own label. If the code is a typo, "
+                             "correct it; if the template has a new row, add it to "
+                             "src/helpers/indicators.csv",
                              f"dòng {row.code_raw} '{row.label}' không có trong danh mục chỉ "
-                             "tiêu; vẫn được giữ lại"))
+                             "tiêu; vẫn được giữ lại. Nếu mã bị gõ sai, hãy sửa; nếu biểu mẫu "
+                             "có dòng mới, hãy thêm vào src/helpers/indicators.csv"))
         record.update(parent="", label_vi=row.label, label_en="", unit="")
         return record
     record.update(parent=entry["parent"], label_vi=entry["label_vi"],
@@ -110,6 +152,12 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
             issues.append(_issue("error", "enum_value", ind_id, row,
                                  f"value {row.value} is not one of the codes {entry['enum_vi']}",
                                  f"giá trị {row.value} không thuộc các mã {entry['enum_vi']}"))
+    if entry["unit"] == "percent" and cell.value is not None and not 0 <= cell.value <= 100:
+        issues.append(_issue("warning", "percent_out_of_range", ind_id, row,
+                             f"the percentage {row.value} is outside 0-100; check it against "
+                             "the original report (the audit checks it too)",
+                             f"tỷ lệ {row.value} nằm ngoài khoảng 0-100; hãy đối chiếu với "
+                             "báo cáo gốc"))
     if row.extra:
         issues.append(_issue("warning", "extra_cells", ind_id, row,
                              f"cells beyond the note column ignored: {row.extra}",
@@ -118,26 +166,44 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
 
 
 def _check_coverage(parsed: ParsedReport, indicators: pd.DataFrame, issues: list[dict]) -> None:
-    """Catalogue rows the report does not have: a cut-off form is fatal, a gap is recorded."""
+    """Catalogue rows the report does not have.
+
+    A form whose last rows are missing is cut off: fatal, because the last row read
+    may itself be cut short. A row missing in the middle of a form is recorded.
+    """
     expected = catalogue.load()
     present = set(indicators["indicator_id"])
     for form, rows in expected.groupby("form", sort=True):
-        missing = [ind for ind in rows["indicator_id"] if ind not in present]
-        if not missing:
-            continue
-        last_present = [ind for ind in rows["indicator_id"] if ind in present]
-        tail = list(rows["indicator_id"])[len(rows) - len(missing):]
-        if missing == tail and last_present:
-            last_line = int(indicators.loc[indicators["indicator_id"] == last_present[-1],
-                                           "line"].iloc[0])
-            raise ReportError(f"the form stops after row {last_present[-1]}; rows "
-                              f"{missing[0]} to {missing[-1]} are missing (file cut off?)",
-                              path=parsed.path, form=int(form), line=last_line)
+        ids = list(rows["indicator_id"])
+        found = [i for i, ind in enumerate(ids) if ind in present]
+        tail = ids[found[-1] + 1:] if found else ids
+        if tail:
+            last = ids[found[-1]] if found else None
+            line = (int(indicators.loc[indicators["indicator_id"] == last, "line"].iloc[0])
+                    if last else None)
+            stops = f"the form stops after row {last}" if last else "the form has no rows"
+            raise ReportError(f"{stops}: its last {len(tail)} row(s), {tail[0]} to {tail[-1]}, "
+                              "are missing (file cut off, or a page lost in conversion?)",
+                              path=parsed.path, form=int(form),
+                              line=line, kind="form_cut_off",
+                              hint="copy the whole form from the original document")
+        missing = [ind for ind in ids if ind not in present]
         for ind in missing:
             issues.append({"severity": "warning", "kind": "missing_row", "indicator_id": ind,
                            "form": int(form), "line": None,
-                           "message_en": f"row {ind} of the template is missing from the report",
-                           "message_vi": f"thiếu dòng {ind} của biểu mẫu"})
+                           "message_en": f"row {ind} of the template is missing from the "
+                                         "report, so it has no value: check the original "
+                                         "document",
+                           "message_vi": f"báo cáo thiếu dòng {ind} của biểu mẫu nên chỉ tiêu "
+                                         "này không có số liệu: hãy đối chiếu với báo cáo gốc"})
+
+
+def _problem_issue(problem: Problem) -> dict:
+    ind_id = (catalogue.indicator_id(problem.form, problem.code)
+              if problem.form and problem.code else "")
+    return {"severity": problem.severity, "kind": problem.kind, "indicator_id": ind_id,
+            "form": problem.form, "line": problem.line, "message_en": problem.message_en,
+            "message_vi": problem.message_vi}
 
 
 def _issue(severity: str, kind: str, ind_id: str, row: Row, en: str, vi: str) -> dict:
@@ -158,6 +224,9 @@ def metadata(parsed: ParsedReport) -> dict:
 def write(ingested: Ingested, out=None) -> Path:
     """Write the processed tables for one report; the folder is replaced as a whole."""
     target = paths.processed_dir(ingested.report_id, out)
+    if paths.inside(target, paths.RAW):
+        raise ReportError("refusing to write outputs under data/raw/ (raw data is immutable)",
+                          path=target, kind="out_in_raw", hint="choose another OUT folder")
     with store.building_dir(target) as build:
         store.write_table(ingested.indicators, build / "indicators.csv")
         store.write_table(ingested.facts, build / "facts.csv")
@@ -167,8 +236,13 @@ def write(ingested: Ingested, out=None) -> Path:
 
 
 def run(path: Path | str, out=None) -> Ingested:
+    """Read and write one report; the raw file must be the same afterwards."""
     ingested = read(path)
     write(ingested, out)
+    raw = ingested.report.path
+    if sha256_of(raw) != ingested.report.sha256:
+        raise ReportError("the raw file changed while it was being ingested", path=raw,
+                          kind="checksum", hint="raw data is immutable; restore the original")
     return ingested
 
 
@@ -196,3 +270,45 @@ def rows_per_form(indicators: pd.DataFrame, form_titles: dict | None = None) -> 
     if form_titles:
         summary.insert(0, "title", [form_titles.get(str(f), "") for f in summary.index])
     return summary.reset_index()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.ingest", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("reports", nargs="+", help="report files (paths, or names in data/raw/)")
+    parser.add_argument("--out", default=None,
+                        help="also write data/processed/<report_id>/ under this output root")
+    args = parser.parse_args(argv)
+    failed = 0
+    for report in args.reports:
+        try:
+            ingested = run(report, args.out) if args.out else read(report)
+        except ReportError as exc:
+            failed += 1
+            print(f"ERROR {exc}", file=sys.stderr, flush=True)
+            continue
+        issues = ingested.issues
+        print(f"{ingested.report_id}: {len(ingested.indicators)} rows, {len(ingested.facts)} "
+              f"facts, {len(issues)} problem(s) recorded"
+              + (f"; written to {paths.processed_dir(ingested.report_id, args.out)}"
+                 if args.out else ""), flush=True)
+        for issue in issues.to_dict("records"):
+            print(f"{issue['severity'].upper()} {_where(ingested, issue)}: "
+                  f"{issue['message_en']}", file=sys.stderr, flush=True)
+    if len(args.reports) > 1:
+        print(f"{len(args.reports) - failed} of {len(args.reports)} report(s) read"
+              + (f", {failed} failed" if failed else ""))
+    return 1 if failed else 0
+
+
+def _where(ingested: Ingested, issue: dict) -> str:
+    parts = [str(ingested.report.path)]
+    if pd.notna(issue["form"]):
+        parts.append(f"Biểu mẫu {int(issue['form'])}")
+    if pd.notna(issue["line"]):
+        parts.append(f"line {int(issue['line'])}")
+    return ", ".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

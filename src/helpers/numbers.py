@@ -12,14 +12,18 @@ from dataclasses import dataclass
 
 from .errors import ReportError
 
+# Digits are ASCII only: a cell with other digits ('１２', '١٢') is refused, not guessed.
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_VN_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
-_VN_DECIMAL = re.compile(r"\d+,\d+")
-_VN_BOTH = re.compile(r"\d{1,3}(\.\d{3})+,\d+")
-_DIGITS = re.compile(r"\d+")
+_VN_THOUSANDS = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
+_VN_DECIMAL = re.compile(r"[0-9]+,[0-9]+")
+_VN_BOTH = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+,[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+_SPACED_THOUSANDS = re.compile(r"[0-9]{1,3}( [0-9]{3})+(,[0-9]+)?")  # '1 893', '5 992 283,5'
+_EN_DECIMAL = re.compile(r"[0-9]+\.[0-9]{1,2}|[0-9]+\.[0-9]{4,}|[0-9]{4,}\.[0-9]+")
+_EN_THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3}){2,}(\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+\.[0-9]+")
 _FORMULA = re.compile(
-    r"^\$?\s*\(\s*(?P<a>[\d.,]+)\s*/\s*(?P<b>[\d.,]+)\s*\)\s*\*\s*100\s*=\s*"
-    r"(?P<c>[\d.,]+)\s*\\?%\s*\$?$"
+    r"^\$?\s*\(\s*(?P<a>[0-9.,]+)\s*/\s*(?P<b>[0-9.,]+)\s*\)\s*\*\s*100\s*=\s*"
+    r"(?P<c>[0-9.,]+)\s*\\?%\s*\$?$"
 )
 
 
@@ -47,15 +51,18 @@ def parse_number(text: str | None) -> float | None:
     if text is None:
         return None
     if not isinstance(text, str):
-        raise NumberError(f"expected text, got {type(text).__name__}")
-    cleaned = _SPACES.sub("", text)
-    if cleaned == "":
+        raise NumberError(f"expected text, got {type(text).__name__} {text!r}")
+    body = _SPACES.sub(" ", text).strip()
+    if body == "":
         return None
-    body = cleaned[:-1] if cleaned.endswith("%") else cleaned
+    if body.endswith("%"):
+        body = body[:-1].rstrip()
     sign = 1.0
     if body[:1] in ("-", "\u2212", "+"):
-        sign = -1.0 if body[0] != "+" else 1.0
-        body = body[1:]
+        sign = 1.0 if body[0] == "+" else -1.0
+        body = body[1:].lstrip()
+    if " " in body and _SPACED_THOUSANDS.fullmatch(body):
+        body = body.replace(" ", "")
     if _DIGITS.fullmatch(body):
         number = float(body)
     elif _VN_THOUSANDS.fullmatch(body):
@@ -66,23 +73,40 @@ def parse_number(text: str | None) -> float | None:
         number = float(body.replace(".", "").replace(",", "."))
     else:
         raise NumberError(f"'{text}' is not a number in Vietnamese format "
-                          "(thousands '1.893', decimals '99,65')")
+                          f"(thousands '1.893', decimals '99,65'): {_why_not(body)}")
     if not math.isfinite(number):
         raise NumberError(f"'{text}' is not a finite number")
     return sign * number
+
+
+def _why_not(body: str) -> str:
+    """What is wrong with a cell that is not a Vietnamese number, in a few words."""
+    if " " in body:
+        return "spaces inside: two numbers in one cell?"
+    if body.count(",") > 1 and not _EN_THOUSANDS.fullmatch(body):
+        return "more than one decimal comma"
+    if _EN_THOUSANDS.fullmatch(body):
+        return "English thousands separators; write '1.234.567'"
+    if _EN_DECIMAL.fullmatch(body):
+        return "an English decimal point or a bad thousands group; write '1,5' or '1.500'"
+    if re.search(r"[^\x00-\x7f]", body) and any(char.isdigit() for char in body):
+        return "digits other than 0-9"
+    if not any(char.isdigit() for char in body):
+        return "no digits"
+    return "cannot be read as one number"
 
 
 def decimals_written(text: str | None) -> int:
     """How many digits follow the decimal comma in a Vietnamese number ('99,65' -> 2)."""
     if not text:
         return 0
-    cleaned = _SPACES.sub("", text).rstrip("%")
+    cleaned = _SPACES.sub("", text).rstrip("%")  # only called on text that parse_number read
     return len(cleaned.split(",", 1)[1]) if "," in cleaned else 0
 
 
 def parse_cell(text: str | None) -> Cell:
     """A value cell: a plain number, or a formula cell such as `$(564/1931)*100=29\\%$`."""
-    if text is not None and "/" in text and "=" in text:
+    if isinstance(text, str) and "/" in text and "=" in text:
         match = _FORMULA.match(text.strip())
         if not match:
             raise NumberError(f"'{text}' looks like a formula but is not of the form "

@@ -5,6 +5,11 @@ This is the only module that reads a raw report's text. It returns plain data
 
 The template: narrative text, then "Biểu mẫu 1" ... "Biểu mẫu 7", one table row a
 line, cells separated by tabs: code (STT), label, unit, value, note.
+
+Bad input either stops the reading with a `ReportError` that says what is wrong,
+where and what to do (fatal: the report cannot be trusted as a whole), or is kept
+as a `Problem` in `ParsedReport.problems` (recoverable: recorded in
+parse_issues.csv, and the run goes on). tests/fixtures/bad/README.md lists which is which.
 """
 from __future__ import annotations
 
@@ -16,21 +21,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ReportError
+from .numbers import NumberError, parse_number
 
 FORM_COUNT = 7
-_FORM_START = re.compile(r"^\s*Biểu\s+mẫu\s+(?P<form>\d+)\b(?P<title>.*)$")
-_CODE = re.compile(r"^(?P<code>[IVX]+|\d+(?:\.\d+)*)\.?$")
+_FORM_START = re.compile(r"^\s*Biểu\s+mẫu\s+(?P<form>[0-9]+)\b(?P<title>.*)$", re.IGNORECASE)
+_CODE = re.compile(r"^(?P<code>[IVX]+|[0-9]+(?:\.[0-9]+)*)\.?$")
+_CODE_THEN_SPACES = re.compile(r"^\s*(?:[IVX]+|[0-9]+(?:\.[0-9]+)*)\.?\s{2,}\S")
 _TITLE = re.compile(
     r"cải\s+cách\s+hành\s+chính\s+(?:của\s+)?(?P<kind>tỉnh|thành\s+phố)\s+(?P<province>.+?)"
-    r"\s+năm\s+(?P<year>\d{4})", re.IGNORECASE)
+    r"\s+năm\s+(?P<year>[0-9]{4})", re.IGNORECASE)
+_TITLE_WITHOUT_YEAR = re.compile(
+    r"cải\s+cách\s+hành\s+chính\s+(?:của\s+)?(?:tỉnh|thành\s+phố)\s+\S", re.IGNORECASE)
 _NUMBER_DATE = re.compile(
     r"Báo\s+cáo\s+số\s+(?P<number>[\w./-]+?)\s+ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})",
     re.IGNORECASE)
-_HEADER_WORDS = ("STT", "Chỉ tiêu thống kê", "Số liệu")
+_HEADER_WORDS = ("STT", "Chỉ tiêu thống kê", "Số liệu", "Ghi chú", "Đơn vị tính")
 _ROMAN_VALUES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
-# Legacy Vietnamese encodings decoded as UTF-8 fail; decoded as Latin-1 they leave
-# these tell-tale characters. TCVN3 (ABC) maps Vietnamese letters onto them.
-_TCVN3_MARKERS = set("¸µ¶·¹¨»¾¼½Æ©ÊÇÈÉË®¦ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞ«ãáâäå¬ÿ")
+_TITLE_LINES = 40     # the title block is at the top of the report ...
+_APPENDIX_LINES = 15  # ... and repeated in the appendix header just before Biểu mẫu 1
+
+# Words every CCHC report contains: finding them after a trial decoding names the encoding.
+_MARKERS = ("biểu mẫu", "cải cách hành chính")
+# TCVN3 (ABC, the ".VnTime" fonts): the bytes of the Vietnamese letters (glibc's TCVN5712-1
+# table). Capitals with tone marks have no code: they are written with the lower-case
+# codes in a capitals font, so a trial decoding is compared case-insensitively.
+# As a str.translate table it decodes bytes read as Latin-1 (or such text saved as Unicode).
+_TCVN3 = dict(zip(
+    bytes.fromhex("a1a2a3a4a5a6a7a8a9aaabacadaeb5b6b7b8b9bbbcbdbec6c7c8c9cacbcccecfd0d1d2d3"
+                  "d4d5d6d7d8dcdddedfe1e2e3e4e5e6e7e8e9eaebecedeeeff1f2f3f4f5f6f7f8f9fafbfcfdfe"),
+    "ĂÂÊÔƠƯĐăâêôơưđàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"))
+_BINARY_FORMATS = (
+    (b"%PDF", "a PDF file"),
+    (b"PK\x03\x04", "a Word, Excel or other zipped document (.docx, .xlsx, .odt)"),
+    (b"\xd0\xcf\x11\xe0", "an old Word or Excel document (.doc, .xls)"),
+    (b"{\\rtf", "an RTF document"),
+)
 
 
 @dataclass
@@ -46,6 +71,19 @@ class Row:
     extra: list[str] = field(default_factory=list)  # cells beyond the fifth
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A recoverable problem met while reading: recorded, and the reading goes on."""
+
+    kind: str
+    message_en: str
+    message_vi: str
+    severity: str = "warning"   # 'error': a value may be missing or wrong; 'warning': check it
+    form: int | None = None
+    line: int | None = None
+    code: str | None = None     # the row code concerned, if any
+
+
 @dataclass
 class ParsedReport:
     path: Path
@@ -59,6 +97,7 @@ class ParsedReport:
     rows: list[Row]
     form_titles: dict[int, str]
     form_lines: dict[int, int]        # the line each form starts on
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def report_id(self) -> str:
@@ -73,50 +112,138 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
+# --- Reading the file: bytes -> text ------------------------------------------------------
+
 def read_text(path: Path) -> str:
     """The report's text: UTF-8 (with or without BOM) or UTF-16 with a BOM; CRLF accepted.
 
-    Anything else (Windows-1258, TCVN3, a binary file) is refused with a clear error:
-    a wrongly decoded report would give wrong labels and could hide wrong numbers.
+    Anything else (UTF-16 without BOM, Windows-1258, TCVN3, a PDF or Word file) is
+    refused with a clear error: a wrongly decoded report would give wrong labels and
+    could hide wrong numbers.
     """
     path = Path(path)
+    data = _read_bytes(path)
+    text = _decode(data, path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ReportError("the file holds only blank lines", path=path, kind="empty",
+                          hint="copy the report's text into it, or choose the right file")
+    return unicodedata.normalize("NFC", text)
+
+
+def _read_bytes(path: Path) -> bytes:
     if not path.exists():
-        raise ReportError("file not found", path=path,
+        raise ReportError("file not found", path=path, kind="missing",
                           hint="check the name; reports live in data/raw/")
     if path.is_dir():
-        raise ReportError("is a folder, not a report file", path=path)
-    data = path.read_bytes()
-    if not data.strip():
-        raise ReportError("the file is empty", path=path)
+        raise ReportError("is a folder, not a report file", path=path, kind="missing",
+                          hint="give the report's .txt file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(f"cannot be read: {exc.strerror}", path=path, kind="unreadable",
+                          hint="check the file's permissions") from None
+    if not data:
+        raise ReportError("the file is empty (0 bytes)", path=path, kind="empty",
+                          hint="copy the report's text into it, or choose the right file")
+    return data
+
+
+def _decode(data: bytes, path: Path) -> str:
+    for magic, what in _BINARY_FORMATS:
+        if data.startswith(magic):
+            raise ReportError(f"this is {what}, not a text report", path=path,
+                              kind="not_a_report",
+                              hint="open it and save it as plain text (.txt, UTF-8), "
+                                   "keeping the tabs between table cells")
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise ReportError("the file is UTF-32 text", path=path, kind="encoding",
+                          hint="save it as UTF-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ReportError("the file starts as UTF-16 text but is damaged (broken "
+                              "characters or an odd number of bytes)", path=path,
+                              kind="encoding", hint="save the report again as UTF-8") from None
+    elif order := _utf16_without_bom(data):
+        raise ReportError(f"the file looks like UTF-16 ({order}) without a byte-order mark, "
+                          "which cannot be read safely", path=path, kind="encoding",
+                          hint="save it as UTF-8 (or as UTF-16 with a byte-order mark)")
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = data[:exc.start].count(b"\n") + 1
-            guess = _guess_legacy(data)
-            raise ReportError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); {guess}",
-                              path=path, line=line,
-                              hint="convert the file to UTF-8, e.g. with Unikey's "
-                                   "converter or `iconv -f CP1258 -t UTF-8`") from None
+            raise _not_utf8(data, exc, path) from None
     if "\x00" in text:
-        raise ReportError("contains NUL bytes: not a text report (UTF-16 without BOM?)",
-                          path=path, hint="save the file as UTF-8")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+        raise ReportError("contains NUL characters: not a text report", path=path,
+                          kind="not_a_report", hint="save the report as UTF-8 text")
+    return text
 
 
-def _guess_legacy(data: bytes) -> str:
-    latin = data.decode("latin-1")
-    if sum(ch in _TCVN3_MARKERS for ch in latin) > len(latin) / 200:
-        return "it looks like a legacy Vietnamese encoding (TCVN3/ABC or Windows-1258)"
-    return "the encoding is not recognised"
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'little-endian' or 'big-endian' when every other byte is mostly zero."""
+    sample = data[:4000]
+    half = len(sample) // 2
+    if half < 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "little-endian"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "big-endian"
+    return None
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError, path: Path) -> ReportError:
+    line = data[:exc.start].count(b"\n") + 1
+    if _looks_like_a_report(data.decode("cp1258", errors="replace")):
+        return ReportError("the file is in the legacy Windows-1258 (CP1258) encoding, not "
+                           "UTF-8; read as it is, its Vietnamese letters would be wrong",
+                           path=path, line=line, kind="encoding",
+                           hint="convert it to UTF-8, e.g. `iconv -f CP1258 -t UTF-8 FILE "
+                                "> NEW.txt`, or Unikey's converter (Windows 1258 -> Unicode)")
+    if _looks_like_a_report(data.decode("latin-1").translate(_TCVN3)):
+        return ReportError("the file is in the legacy TCVN3 (ABC, .VnTime fonts) encoding, "
+                           "not UTF-8; read as it is, its Vietnamese letters would be wrong",
+                           path=path, line=line, kind="encoding",
+                           hint="convert it to UTF-8 with Unikey's converter (TCVN3 (ABC) -> "
+                                "Unicode), or `iconv -f TCVN5712-1 -t UTF-8`")
+    damaged = data.decode("utf-8", errors="replace")
+    bad = damaged.count("\ufffd")
+    if bad <= 20 and _looks_like_a_report(damaged):
+        return ReportError(f"the file is UTF-8 except for {bad} damaged byte(s), the first "
+                           f"(0x{data[exc.start]:02x}) on this line", path=path, line=line,
+                           kind="encoding",
+                           hint="export the report again from its source document")
+    return ReportError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}) and not a "
+                       "recognised Vietnamese encoding", path=path, line=line,
+                       kind="encoding", hint="save the report as UTF-8 text")
+
+
+def _looks_like_a_report(text: str) -> bool:
+    folded = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).casefold())
+    return any(marker in folded for marker in _MARKERS)
+
+
+def _undo_mojibake(text: str) -> str | None:
+    """UTF-8 text that was once read as Windows-1252 and saved again, put back."""
+    raw = bytearray()
+    for char in text:
+        try:
+            raw += char.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(char) > 0xFF:
+                return None
+            raw.append(ord(char))
+    return raw.decode("utf-8", errors="replace")
 
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
+
+# --- Parsing the text ---------------------------------------------------------------------
 
 def parse_report(path: Path | str) -> ParsedReport:
     path = Path(path)
@@ -128,21 +255,60 @@ def parse_text(text: str, path: Path | str = "<text>", sha256: str = "") -> Pars
     lines = text.split("\n")
     starts = _form_starts(lines, path)
     if not starts:
-        raise ReportError("no statistical forms found: this does not look like a CCHC "
-                          "report (expected lines 'Biểu mẫu 1' ... 'Biểu mẫu 7')", path=path)
+        raise _no_forms(text, lines, path)
+    _check_all_forms(starts, path)
     first_form_line = min(starts.values())
-    title, province, year = _title(lines[:first_form_line], lines, path)
+    problems: list[Problem] = []
+    title, province, year = _title(lines, first_form_line, path)
     number, date = _number_and_date(lines)
+    if date and int(date[:4]) not in (year, year + 1):
+        problems.append(Problem(
+            kind="date_mismatch", line=_line_of(lines, _NUMBER_DATE),
+            message_en=f"the report is dated {date} but its title is about {year}; "
+                       "check the title's year",
+            message_vi=f"báo cáo đề ngày {date} nhưng tiêu đề nói năm {year}; "
+                       "kiểm tra lại năm ở tiêu đề"))
     narrative = [(i + 1, line.strip()) for i, line in enumerate(lines[:first_form_line])
                  if line.strip()]
-    rows, titles = _rows(lines, starts, path)
-    missing = [n for n in range(1, FORM_COUNT + 1) if n not in starts]
-    if missing:
-        raise ReportError(f"form(s) {', '.join(f'Biểu mẫu {n}' for n in missing)} missing",
-                          path=path, hint="every CCHC report has Biểu mẫu 1 to 7")
+    rows, titles = _rows(lines, starts, path, problems)
+    _check_last_row(text, lines, rows, problems)
     return ParsedReport(path=Path(path), sha256=sha256, title=title, province=province,
                         year=year, number=number, date=date, narrative=narrative, rows=rows,
-                        form_titles=titles, form_lines={n: i + 1 for n, i in starts.items()})
+                        form_titles=titles, form_lines={n: i + 1 for n, i in starts.items()},
+                        problems=problems)
+
+
+def _line_of(lines: list[str], pattern: re.Pattern) -> int | None:
+    return next((i + 1 for i, line in enumerate(lines) if pattern.search(line)), None)
+
+
+def _no_forms(text: str, lines: list[str], path) -> ReportError:
+    """No 'Biểu mẫu' heading: say why, when the text shows it."""
+    if _looks_like_a_report(text):
+        if any(_TITLE.search(line) for line in lines[:_TITLE_LINES]):
+            return ReportError("the report's narrative is there but its statistical forms "
+                               "are not (no line 'Biểu mẫu 1' ... 'Biểu mẫu 7')", path=path,
+                               kind="form_missing",
+                               hint="the appendix with the forms was probably lost in "
+                                    "conversion; copy it from the original document")
+    elif _looks_like_a_report(text.translate(_TCVN3)):
+        return ReportError("the text is in the legacy TCVN3 (ABC, .VnTime fonts) encoding "
+                           "saved as Unicode: its Vietnamese letters are wrong", path=path,
+                           kind="encoding",
+                           hint="convert it with Unikey's converter (TCVN3 (ABC) -> Unicode)")
+    elif (fixed := _undo_mojibake(text)) is not None and _looks_like_a_report(fixed):
+        return ReportError("the text was once read with the wrong encoding and saved again "
+                           "(letters such as 'Ã¡Â»' instead of Vietnamese ones)", path=path,
+                           kind="encoding",
+                           hint="export the report again from its source document as UTF-8")
+    elif "bieu mau" in slugify(text).replace("-", " "):
+        return ReportError("the Vietnamese letters have lost their diacritics ('Bieu mau' "
+                           "instead of 'Biểu mẫu')", path=path, kind="encoding",
+                           hint="use a copy of the report that keeps Vietnamese letters "
+                                "(UTF-8 text)")
+    return ReportError("this does not look like a CCHC report: no title 'Công tác cải cách "
+                       "hành chính tỉnh … năm …' and no forms 'Biểu mẫu 1' ... 'Biểu mẫu 7'",
+                       path=path, kind="not_a_report", hint="check that this is the right file")
 
 
 def _form_starts(lines: list[str], path) -> dict[int, int]:
@@ -153,29 +319,69 @@ def _form_starts(lines: list[str], path) -> dict[int, int]:
             continue
         form = int(match["form"])
         if not 1 <= form <= FORM_COUNT:
-            raise ReportError(f"unknown form number {form}", path=path, line=index + 1)
+            raise ReportError(f"unknown form 'Biểu mẫu {match['form']}' (the template has "
+                              f"Biểu mẫu 1 to {FORM_COUNT})", path=path, line=index + 1,
+                              kind="form_unknown", hint="check the form's number")
         if form in starts:
             raise ReportError(f"Biểu mẫu {form} appears twice (also on line "
-                              f"{starts[form] + 1})", path=path, line=index + 1, form=form)
+                              f"{starts[form] + 1})", path=path, line=index + 1, form=form,
+                              kind="form_twice", hint="keep one copy of each form")
         starts[form] = index
-    order = sorted(starts, key=starts.get)
-    if order != sorted(order):
-        raise ReportError(f"forms out of order: {order}", path=path)
     return starts
 
 
-def _title(head: list[str], lines: list[str], path) -> tuple[str, str, int]:
-    for candidates in (head[:40], lines):
-        for line in candidates:
-            match = _TITLE.search(line.strip())
-            if match:
-                province = re.sub(r"\s+", " ", match["province"]).strip(" ,.")
-                if province.isupper():
-                    province = province.title()
-                return line.strip(), province, int(match["year"])
-    raise ReportError("cannot find the province and year in the title (expected a line "
-                      "like 'Công tác cải cách hành chính tỉnh Thái Nguyên năm 2022')",
-                      path=path, line=1)
+def _check_all_forms(starts: dict[int, int], path) -> None:
+    """All seven forms, in order; a missing form is fatal (the report is incomplete)."""
+    order = sorted(starts, key=starts.get)
+    if order != sorted(order):
+        raise ReportError(f"forms out of order: {', '.join(map(str, order))}", path=path,
+                          kind="form_order", hint="put Biểu mẫu 1 to 7 in order")
+    for form in range(1, FORM_COUNT + 1):
+        if form in starts:
+            continue
+        following = [n for n in order if n > form]
+        where = (f"Biểu mẫu {following[0]} starts on line {starts[following[0]] + 1} with no "
+                 f"Biểu mẫu {form} before it" if following else "the file ends before it")
+        raise ReportError(f"Biểu mẫu {form} is missing: {where}", path=path, form=form,
+                          line=starts[following[0]] + 1 if following else None,
+                          kind="form_missing",
+                          hint="every CCHC report has Biểu mẫu 1 to 7; copy the missing "
+                               "form from the original document")
+
+
+def _title(lines: list[str], first_form_line: int, path) -> tuple[str, str, int]:
+    """Province and year from the title; the appendix header, if it repeats them, must agree."""
+    head = range(min(_TITLE_LINES, first_form_line))
+    appendix = range(max(0, first_form_line - _APPENDIX_LINES), first_form_line)
+    found = {i: match for i in sorted({*head, *appendix}) if (match := _TITLE.search(lines[i]))}
+    if not found:
+        for i in sorted({*head, *appendix}):
+            if _TITLE_WITHOUT_YEAR.search(lines[i]):
+                raise ReportError("the title names the province but not the year (expected "
+                                  "'... năm 2022')", path=path, line=i + 1, kind="no_title",
+                                  hint="check the title against the original document")
+        raise ReportError("cannot find the province and year: no title like 'Công tác cải "
+                          "cách hành chính tỉnh Thái Nguyên năm 2022' in the first "
+                          f"{_TITLE_LINES} lines or just before Biểu mẫu 1", path=path,
+                          kind="no_title",
+                          hint="the title page may have been lost in conversion; copy it "
+                               "from the original document")
+    line = min(found)
+    province, year = _province(found[line]), int(found[line]["year"])
+    header = max((i for i in found if i in appendix), default=line)  # nearest Biểu mẫu 1
+    other = found[header]
+    if slugify(_province(other)) != slugify(province) or int(other["year"]) != year:
+        raise ReportError(f"the title on line {line + 1} says {province} {year} but the "
+                          f"appendix header says {_province(other)} {other['year']}",
+                          path=path, line=header + 1, kind="title_mismatch",
+                          hint="check in the original document which is right; the "
+                               "province and year name the report's outputs")
+    return lines[line].strip(), province, year
+
+
+def _province(match: re.Match) -> str:
+    province = re.sub(r"\s+", " ", match["province"]).strip(" ,.")
+    return province.title() if province.isupper() else province
 
 
 def _number_and_date(lines: list[str]) -> tuple[str | None, str | None]:
@@ -187,17 +393,23 @@ def _number_and_date(lines: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _rows(lines: list[str], starts: dict[int, int], path) -> tuple[list[Row], dict[int, str]]:
+def _rows(lines: list[str], starts: dict[int, int], path,
+          problems: list[Problem]) -> tuple[list[Row], dict[int, str]]:
     rows: list[Row] = []
     titles: dict[int, str] = {}
     bounds = sorted((line, form) for form, line in starts.items())
     for position, (start, form) in enumerate(bounds):
         end = bounds[position + 1][0] if position + 1 < len(bounds) else len(lines)
         titles[form] = _form_title(lines, start, end)
-        form_rows = [row for i in range(start + 1, end)
-                     if (row := _row(lines[i], form, i + 1)) is not None]
-        _check_form(form_rows, form, start + 1, path)
-        rows.extend(form_rows)
+        form_rows: list[Row] = []
+        for index in range(start + 1, end):
+            row = _row(lines[index], form, index + 1)
+            if row is not None:
+                form_rows.append(row)
+            elif form_rows and _is_stray(lines[index]):
+                problems.append(_stray_line(lines[index], form, index + 1))
+        _check_form(form_rows, form, lines[start + 1:end], start + 1, path)
+        rows.extend(_without_repeats(form_rows, form, path, problems))
     return rows, titles
 
 
@@ -216,7 +428,7 @@ def _form_title(lines: list[str], start: int, end: int) -> str:
 
 def _row(line: str, form: int, number: int) -> Row | None:
     cells = [cell.strip() for cell in line.split("\t")]
-    match = _CODE.match(cells[0]) if cells else None
+    match = _CODE.match(cells[0])
     if not match or len(cells) < 2:
         return None
     cells += [""] * (5 - len(cells))
@@ -225,18 +437,97 @@ def _row(line: str, form: int, number: int) -> Row | None:
                unit=cells[2], value=cells[3], note=cells[4], line=number, extra=extra)
 
 
-def _check_form(rows: list[Row], form: int, line: int, path) -> None:
+def _is_stray(line: str) -> bool:
+    """A non-blank line inside a table that is neither a row nor a repeated header."""
+    cells = [cell.strip() for cell in line.split("\t") if cell.strip()]
+    return bool(cells) and not cells[0].startswith(_HEADER_WORDS)
+
+
+def _stray_line(line: str, form: int, number: int) -> Problem:
+    snippet = re.sub(r"\s+", " ", line).strip()[:80]
+    numbers = [cell.strip() for cell in line.split("\t") if _is_number(cell)]
+    held_en = f"; it holds the number '{numbers[0]}', which was not read" if numbers else ""
+    held_vi = f"; dòng này có số '{numbers[0]}' chưa được đọc" if numbers else ""
+    return Problem(
+        kind="stray_line", severity="error" if numbers else "warning", form=form, line=number,
+        message_en=f"line {number} of Biểu mẫu {form} is not a table row (its first cell is "
+                   f"not a row code): '{snippet}'{held_en}. If a label was wrapped onto two "
+                   "lines, join them into one row",
+        message_vi=f"dòng {number} của Biểu mẫu {form} không phải là dòng của bảng (ô đầu "
+                   f"không phải mã dòng): '{snippet}'{held_vi}. Nếu tên chỉ tiêu bị xuống "
+                   "dòng, hãy nối lại thành một dòng")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        return parse_number(cell) is not None
+    except NumberError:
+        return False
+
+
+def _check_form(rows: list[Row], form: int, body: list[str], line: int, path) -> None:
     if not rows:
-        raise ReportError("the form has no rows (cut off?)", path=path, form=form, line=line)
+        if any(_CODE_THEN_SPACES.match(text) for text in body):
+            raise ReportError("the table's cells are separated by spaces, not tabs, so its "
+                              "rows cannot be read", path=path, form=form, line=line,
+                              kind="no_tabs",
+                              hint="convert the report again keeping the table's cells "
+                                   "separated by tabs (e.g. copy the tables from Word)")
+        raise ReportError("the form has no table rows (cut off?)", path=path, form=form,
+                          line=line, kind="form_cut_off",
+                          hint="copy the form's table from the original document")
     section = rows[0]
     if section.code not in _ROMAN_VALUES or _ROMAN_VALUES[section.code] != form:
         raise ReportError(f"the form's first row is '{section.code_raw}', expected the "
                           f"section row of Biểu mẫu {form}", path=path, form=form,
-                          line=section.line)
-    seen: dict[str, int] = {}
+                          line=section.line, kind="form_structure",
+                          hint="check that the form's heading and its table belong together")
+
+
+def _without_repeats(rows: list[Row], form: int, path, problems: list[Problem]) -> list[Row]:
+    """A row repeated as it is (a page break) is kept once; one code with two values is fatal."""
+    kept: dict[str, Row] = {}
     for row in rows:
-        if row.code in seen:
-            raise ReportError(f"row code '{row.code}' appears twice (first on line "
-                              f"{seen[row.code]})", path=path, form=form, line=row.line,
-                              hint="each code appears once in a form; fix the duplicate")
-        seen[row.code] = row.line
+        first = kept.get(row.code)
+        if first is None:
+            kept[row.code] = row
+            continue
+        if _cells(first) != _cells(row):
+            raise ReportError(f"row code '{row.code}' appears twice with different cells: "
+                              f"line {first.line} has value '{first.value}', this line "
+                              f"'{row.value}'", path=path, form=form, line=row.line,
+                              kind="duplicate_row",
+                              hint="each code appears once in a form; check the original "
+                                   "document (one code is probably a typo) and correct the "
+                                   "text before adding it to data/raw/")
+        problems.append(Problem(
+            kind="duplicate_row", form=form, line=row.line, code=row.code,
+            message_en=f"row {row.code_raw} is repeated unchanged on line {row.line} (first "
+                       f"on line {first.line}); the repeat is ignored",
+            message_vi=f"dòng {row.code_raw} bị lặp lại y hệt ở dòng {row.line} (lần đầu ở "
+                       f"dòng {first.line}); bỏ qua bản lặp"))
+    return list(kept.values())
+
+
+def _cells(row: Row) -> tuple:
+    return row.label, row.unit, row.value, row.note, tuple(row.extra)
+
+
+def _check_last_row(text: str, lines: list[str], rows: list[Row],
+                    problems: list[Problem]) -> None:
+    """A file that stops mid-line in its last row may have lost the end of a value."""
+    if text.endswith("\n") or not rows:
+        return
+    last = rows[-1]
+    if last.line != max(i + 1 for i, line in enumerate(lines) if line.strip()):
+        return
+    widths = [len(lines[row.line - 1].split("\t")) for row in rows if row.form == last.form]
+    if widths[-1] < max(widths):
+        problems.append(Problem(
+            kind="cut_off_row", severity="error", form=last.form, line=last.line,
+            code=last.code,
+            message_en=f"the file ends in the middle of row {last.code_raw}: it has fewer "
+                       f"cells than the rows above, so its value '{last.value}' may be cut "
+                       "short; check it against the original document",
+            message_vi=f"tệp kết thúc giữa dòng {last.code_raw}: dòng này ít ô hơn các dòng "
+                       f"trên nên giá trị '{last.value}' có thể bị cắt; hãy đối chiếu bản gốc"))
