@@ -253,8 +253,8 @@ def read(path: Path | str) -> ingest.Ingested:
     found = _read_facts(_sheet(values, FACTS_SHEET, path), _sheet(formulas, FACTS_SHEET, path),
                         parsed, issues)
     if issues:
-        result.issues = pd.concat([result.issues, pd.DataFrame(issues, columns=ingest.ISSUE_COLUMNS)],
-                                  ignore_index=True)
+        extra = pd.DataFrame(issues, columns=ingest.ISSUE_COLUMNS)
+        result.issues = pd.concat([result.issues, extra], ignore_index=True)
     result.facts = pd.DataFrame(found, columns=ingest.FACT_COLUMNS)
     return result
 
