@@ -73,7 +73,8 @@ def t(key: str, lang: str, **values) -> Markup:
     """A phrase in `lang` with its placeholders filled; every value is HTML-escaped."""
     if lang not in LANGS:
         raise ValueError(f"unknown language '{lang}' (use 'vi' or 'en')")
-    return Markup(escape(phrases()[key][lang])).format(**values)
+    # phrases are plain text written by us (tests keep '<' and '&' out of them)
+    return Markup(phrases()[key][lang]).format(**values)
 
 
 def el(tag: str, *children, **attrs) -> Markup:
@@ -337,12 +338,15 @@ class Card:
     key: str
     label: Markup
     value: str
-    change: Markup | None = None     # the change or the target, shown with the trend arrow
-    details: list = field(default_factory=list)
-    trend: int = 0                   # +1 better, -1 worse, 0 neither
+    changes: list = field(default_factory=list)  # (text, +1 better / -1 worse / 0), with arrows
+    details: list = field(default_factory=list)  # further lines, plain
     source: Markup = Markup("")
     ids: tuple = ()                  # indicator and fact ids behind the figure
     flagged: bool = False            # the audit found a disagreement touching it
+
+    @property
+    def trend(self) -> int:
+        return self.changes[0][1] if self.changes else 0
 
 
 def _period_year(data: ReportData, fact_id: str) -> int | None:
@@ -367,42 +371,45 @@ def _sign(value) -> int:
     return 0 if value is None or value == 0 else (1 if value > 0 else -1)
 
 
-def card_par_score(data: ReportData, lang: str) -> Card | None:
+def _rank_line(data: ReportData, prefix: str, lang: str, year: int) -> tuple | None:
+    """('xếp thứ 6/63, tăng 6 bậc so với năm 2020', +1) from the facts `<prefix>_rank...`."""
+    rank, of = data.fact_value(f"{prefix}_rank"), data.fact_value(f"{prefix}_rank_of")
+    if rank is None or of is None:
+        return None
+    ranked = t("ranked", lang, rank=number(rank, lang), of=number(of, lang))
+    change = data.fact_value(f"{prefix}_rank_change")
+    if change is None:
+        return ranked, 0
+    return t("ranked_change", lang, ranked=ranked, previous=year - 1,
+             change=_change(change, lang, "places")), _sign(change)
+
+
+def card_par_index(data: ReportData, lang: str) -> Card | None:
     score = data.fact_value("par_index_score")
     if score is None:
         return None
     year = _period_year(data, "par_index_score")
     change = data.fact_value("par_index_score_change")
-    shown = t("change_on", lang, previous=year - 1, change=_change(
-        change, lang, "points", data.fact_decimals("par_index_score_change"))) \
-        if change is not None else None
-    ids = ("par_index_score", "par_index_score_change")
-    return Card("par_index_score", t("card_par_score", lang, year=year),
-                t("points", lang, value=number(score, lang,
-                                                data.fact_decimals("par_index_score"))),
-                shown, [], _sign(change), fact_ref(data, ids, lang), ids)
-
-
-def card_par_rank(data: ReportData, lang: str) -> Card | None:
-    rank, of = data.fact_value("par_index_rank"), data.fact_value("par_index_rank_of")
-    if rank is None:
-        return None
-    year = _period_year(data, "par_index_rank")
-    change = data.fact_value("par_index_rank_change")
-    shown = t("change_on", lang, previous=year - 1, change=_change(change, lang, "places")) \
-        if change is not None else None
+    changes = []
+    if change is not None:
+        changes.append((t("change_on", lang, previous=year - 1, change=_change(
+            change, lang, "points", data.fact_decimals("par_index_score_change"))),
+            _sign(change)))
+    rank = _rank_line(data, "par_index", lang, year)
+    if rank:
+        changes.append(rank)
     details = []
-    region, size = data.fact_value("par_index_region_rank"), data.fact_value(
-        "par_index_region_size")
+    region, size = (data.fact_value(f) for f in ("par_index_region_rank",
+                                                  "par_index_region_size"))
     if region is not None and size is not None:
         details.append(t("region_rank", lang, rank=number(region, lang),
                          size=number(size, lang)))
-    ids = ("par_index_rank", "par_index_rank_of", "par_index_rank_change",
-           "par_index_region_rank", "par_index_region_size")
-    value = t("rank_of", lang, rank=number(rank, lang), of=number(of, lang)) if of else \
-        number(rank, lang)
-    return Card("par_index_rank", t("card_par_rank", lang, year=year), value, shown, details,
-                _sign(change), fact_ref(data, ids, lang), ids)
+    ids = ("par_index_score", "par_index_score_change", "par_index_rank", "par_index_rank_of",
+           "par_index_rank_change", "par_index_region_rank", "par_index_region_size")
+    return Card("par_index", t("card_par_index", lang, year=year),
+                t("points", lang, value=number(score, lang,
+                                                data.fact_decimals("par_index_score"))),
+                changes, details, fact_ref(data, ids, lang), ids)
 
 
 def card_sipas(data: ReportData, lang: str) -> Card | None:
@@ -410,17 +417,11 @@ def card_sipas(data: ReportData, lang: str) -> Card | None:
     if score is None:
         return None
     year = _period_year(data, "sipas_score")
-    rank, of = data.fact_value("sipas_rank"), data.fact_value("sipas_rank_of")
-    change = data.fact_value("sipas_rank_change")
-    details = []
-    if rank is not None and of is not None:
-        details.append(t("ranked", lang, rank=number(rank, lang), of=number(of, lang)))
-    shown = t("change_on", lang, previous=year - 1, change=_change(change, lang, "places")) \
-        if change is not None else None
+    rank = _rank_line(data, "sipas", lang, year)
     ids = ("sipas_score", "sipas_rank", "sipas_rank_of", "sipas_rank_change")
     return Card("sipas", t("card_sipas", lang, year=year),
-                percent(score, lang, data.fact_decimals("sipas_score")), shown, details,
-                _sign(change), fact_ref(data, ids, lang), ids)
+                percent(score, lang, data.fact_decimals("sipas_score")),
+                [rank] if rank else [], [], fact_ref(data, ids, lang), ids)
 
 
 def card_online_share(data: ReportData, lang: str) -> Card | None:
@@ -431,7 +432,7 @@ def card_online_share(data: ReportData, lang: str) -> Card | None:
                  whole=number(found.denominator, lang))]
     ids = (found.ind_id, found.numerator_id, found.denominator_id, "dossiers_received")
     return Card("online_share", t("card_online_share", lang),
-                percent(found.computed, lang, 2), None, details, 0,
+                percent(found.computed, lang, 2), [], details,
                 form_ref([found.numerator_id, found.denominator_id], lang), ids)
 
 
@@ -449,14 +450,14 @@ def card_level4(data: ReportData, lang: str) -> Card | None:
         return None
     decimals = data.fact_decimals("level4_online_processing_pct")
     target = data.fact_value("level4_online_processing_target_pct")
-    shown, trend = None, 0
+    changes = []
     if target is not None:
         decimals = max(decimals, data.fact_decimals("level4_online_processing_target_pct"))
-        shown = _target_phrase(value, target, lang, decimals)
-        trend = _sign(round_half_up(value - target, decimals))
+        changes.append((_target_phrase(value, target, lang, decimals),
+                        _sign(round_half_up(value - target, decimals))))
     ids = ("level4_online_processing_pct", "level4_online_processing_target_pct")
-    return Card("level4", t("card_level4", lang), percent(value, lang, decimals), shown, [],
-                trend, fact_ref(data, ids, lang), ids)
+    return Card("level4", t("card_level4", lang), percent(value, lang, decimals), changes, [],
+                fact_ref(data, ids, lang), ids)
 
 
 def on_time_from_forms(data: ReportData) -> float | None:
@@ -477,12 +478,12 @@ def card_on_time(data: ReportData, lang: str) -> Card | None:
         ids = ("dossiers_on_time_pct",)
         return Card("on_time", t("card_on_time", lang),
                     percent(value, lang, data.fact_decimals("dossiers_on_time_pct")),
-                    None, details, 0, fact_ref(data, ids, lang), ids)
+                    [], details, fact_ref(data, ids, lang), ids)
     value = on_time_from_forms(data)
     if value is None:
         return None
     ids = tuple(i for r in ON_TIME_BY_LEVEL for i in (f"{r}.1", f"{r}.2"))
-    return Card("on_time", t("card_on_time", lang), percent(value, lang, 2), None, [], 0,
+    return Card("on_time", t("card_on_time", lang), percent(value, lang, 2), [], [],
                 form_ref(ids, lang), ids)
 
 
@@ -500,16 +501,16 @@ def card_disbursement(data: ReportData, lang: str) -> Card | None:
     ids = (found.ind_id, found.numerator_id, found.denominator_id, "investment_disbursed",
            "investment_disbursed_pct_pm")
     return Card("disbursement", t("card_disbursement", lang),
-                percent(found.best(), lang, found.best_decimals()), None, details, 0,
+                percent(found.best(), lang, found.best_decimals()), [], details,
                 form_ref([found.ind_id, found.numerator_id, found.denominator_id], lang), ids)
 
 
-CARD_BUILDERS = (card_par_score, card_par_rank, card_sipas, card_online_share, card_level4,
-                 card_on_time, card_disbursement)
+CARD_BUILDERS = (card_par_index, card_sipas, card_online_share, card_level4, card_on_time,
+                 card_disbursement)
 
 
 def cards(data: ReportData, lang: str) -> list[Card]:
-    """The headline figures the report allows (up to seven), flagged where the audit objects."""
+    """The headline figures the report allows (up to six), flagged where the audit objects."""
     built = [card for card in (build(data, lang) for build in CARD_BUILDERS) if card]
     disputed = disputed_ids(data.audit)
     for card in built:
@@ -530,17 +531,19 @@ def disputed_ids(audit: pd.DataFrame | None) -> set[str]:
     return ids
 
 
+TRENDS = {1: ("up", "▲"), -1: ("down", "▼"), 0: ("flat", "")}
+
+
 def render_card(card: Card, lang: str) -> Markup:
-    trend = {1: "up", -1: "down", 0: "flat"}[card.trend]
-    arrow = {1: "▲", -1: "▼", 0: ""}[card.trend]
-    change = el("p", el("span", arrow, class_="arrow", aria_hidden="true") if arrow else None,
-                card.change, class_="change") if card.change else None
+    changes = [el("p", el("span", TRENDS[trend][1], class_="arrow", aria_hidden="true")
+                  if TRENDS[trend][1] else None, text, class_=f"change trend-{TRENDS[trend][0]}")
+               for text, trend in card.changes]
     details = [el("p", detail, class_="detail") for detail in card.details]
     flag = el("p", el("a", t("card_check", lang), href="#data-quality"), class_="flag") \
         if card.flagged else None
-    return el("article", el("h3", card.label), el("p", card.value, class_="value"), change,
-              details,
-              flag, source_note(card.source, lang), class_=f"card trend-{trend}")
+    return el("article", el("h3", card.label), el("p", card.value, class_="value"), changes,
+              details, flag, source_note(card.source, lang),
+              class_=f"card trend-{TRENDS[card.trend][0]}")
 
 
 # ----------------------------------------------------------------------- charts
@@ -564,8 +567,11 @@ def render_figure(info) -> Markup:
     caption = [getattr(info, "caption", ""),
                el("small", getattr(info, "source", ""), class_="ref")
                if getattr(info, "source", "") else None]
-    return el("figure", el("img", src=f"data:image/png;base64,{encoded}", alt=info.alt or "",
-                           width=size[0], height=size[1]),
+    # On a phone the chart keeps a readable width and scrolls sideways in its own box
+    # (focusable, so that it can be scrolled with the keyboard too).
+    image = el("img", src=f"data:image/png;base64,{encoded}", alt=info.alt or "",
+               width=size[0], height=size[1])
+    return el("figure", el("div", image, class_="chart-scroll", tabindex="0"),
               el("figcaption", caption), class_="chart")
 
 
@@ -807,7 +813,9 @@ def public_investment_content(data: ReportData, lang: str) -> list:
                                            data.fact_decimals("investment_estimate_pct_pm"))),
                              fact_ref(data, ("investment_estimate_year_end",
                                              "investment_estimate_pct_pm"), lang), lang))
-    out.append(paragraph(midyear_sentence(data, lang)))
+    midyear = midyear_sentence(data, lang)
+    if midyear:
+        out.append(paragraph(midyear[0], link(midyear[1], short=True), lang))
     if not [part for part in out if part]:
         out.append(el("p", t("invest_missing", lang)))
     return out
@@ -819,7 +827,8 @@ def _mixed_ref(data: ReportData, fact_ids, ind_ids, lang: str) -> Markup:
 
 
 def midyear_sentence(data: ReportData, lang: str):
-    """The published mid-year disbursement of the report's year, when a source gives it."""
+    """The published mid-year disbursement of the report's year, when a source gives it,
+    and the source's address."""
     table = data.context
     year = str(data.meta.get("year", ""))
     if table.empty or not {"metric", "period_end", "value"} <= set(table.columns):
@@ -836,9 +845,11 @@ def midyear_sentence(data: ReportData, lang: str):
         billion, pct = float(amount["value"]), float(share.iloc[0]["value"])
     except ValueError:
         return None
-    return t("invest_midyear", lang, date=date_text(amount["period_end"], lang),
-             amount=number(billion, lang, 0),
-             pct=percent(pct, lang, decimals_written(share.iloc[0]["value"].replace(".", ","))))
+    sentence = t("invest_midyear", lang, date=date_text(amount["period_end"], lang),
+                 amount=number(billion, lang, 0),
+                 pct=percent(pct, lang, decimals_written(share.iloc[0]["value"].replace(".",
+                                                                                        ","))))
+    return sentence, amount.get("source_url", "")
 
 
 def scorecard_content(data: ReportData, lang: str) -> list:
