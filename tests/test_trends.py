@@ -180,6 +180,10 @@ def test_figures_in_both_languages(several, tmp_path):
     assert titles == {"vi": "Bắc Kạn: các chỉ số chính qua 2 báo cáo (2023, 2024)",
                       "en": "Bắc Kạn: headline figures across 2 reports (2023, 2024)"}
     assert "198/BC-UBND" in made["bac-kan_2024"][0].source   # the 2024 report's number
+    listed = trends.figures("bac-kan_2023", "vi", out)         # for the leadership HTML
+    assert [(f.name, f.png) for f in listed] == [(m.name, m.png) for m in made["bac-kan_2023"]
+                                                  if m.lang == "vi"]
+    assert all(f.alt and f.caption for f in listed)
 
 
 @pytest.mark.slow

@@ -402,6 +402,15 @@ def specs(report_id: str, lang: str, tables=None, out=None) -> list:
     return [spec for spec in found if spec is not None]
 
 
+def figures(report_id: str, lang: str, out=None, tables=None) -> list:
+    """The report's trend and comparison figures in one language, with their titles,
+    captions, alt texts and source lines, as the leadership HTML needs them (nothing is
+    drawn; `make_figures` saves them)."""
+    from . import charts
+    return [charts.info(spec, report_id, lang, out)
+            for spec in specs(report_id, lang, tables, out)]
+
+
 def make_figures(report_id: str, out=None, langs=("vi", "en"), tables=None) -> list:
     """Draw and save the report's trend and comparison figures (PNG + SVG) in every language.
 
