@@ -14,6 +14,7 @@ languages; `make_all` draws every theme.
 """
 from __future__ import annotations
 
+import math
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -471,12 +472,22 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.fill(part, width) for part in text.split("\n"))
 
 
+def wrap_balanced(text: str, width: int) -> str:
+    """As few lines as `width` allows, of even length ('ĐVSN tự bảo đảm một phần chi TX'
+    breaks in the middle, not before its last word)."""
+    lines = len(textwrap.wrap(text, width)) or 1
+    for narrower in range(math.ceil(len(text) / lines), width + 1):
+        if len(textwrap.wrap(text, narrower)) <= lines:
+            return textwrap.fill(text, narrower)
+    return textwrap.fill(text, width)
+
+
 TITLE_CHARS_PER_INCH = 8.6     # 13 pt bold DejaVu Sans
 FOOTER_CHARS_PER_INCH = 15.0   # 8 pt
 
 
 def title_text(spec: Spec) -> str:
-    return wrap(spec.title, int(spec.size[0] * TITLE_CHARS_PER_INCH))
+    return wrap_balanced(spec.title, int(spec.size[0] * TITLE_CHARS_PER_INCH))
 
 
 def footer_text(spec: Spec) -> str:
@@ -536,7 +547,7 @@ def hbars(ax, labels, values, lang, colours=None, texts=None, percent=False, xma
             else (pct(value, lang) if percent else num(value, lang)))
         ax.text((0 if value is None else value) + top * 0.015, y, shown, va="center",
                 ha="left", fontsize=9, color=COLOUR["text"])
-    ax.set_yticks(positions, [wrap(label, label_width) for label in labels])
+    ax.set_yticks(positions, [wrap_balanced(label, label_width) for label in labels])
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10], integer=True))
     if percent:
@@ -738,8 +749,8 @@ def funnel_spec(data, lang: str) -> Spec | None:
     else:
         title = TEXT[lang]["funnel_title_short"]
     labels = [_stage_label(s, i, lang) for s, i in zip(funnel["stage"], funnel["indicator_ids"])]
-    texts = [num(v, lang) + ("" if pd.isna(p) else f" ({pct(p, lang)})")
-             for v, p in zip(funnel["value"], funnel["pct_of_all"])]
+    texts = [num(v, lang) + ("" if pd.isna(p) or stage == "all" else f" ({pct(p, lang)})")
+             for stage, v, p in zip(funnel["stage"], funnel["value"], funnel["pct_of_all"])]
     notes = []
     missing = [s for s, _ in analysis.FUNNEL if s not in values]
     if missing:
@@ -1130,8 +1141,8 @@ def _draw_panels(fig: Figure, panels: list[dict], lang: str) -> None:
             ax.set_title(panel["title"])
             continue
         hbars(ax, panel["labels"], panel["values"], lang, texts=panel["texts"],
-              percent=panel["percent"], xmax=100 if panel["percent"] else None, label_width=26)
-        ax.set_title(wrap(panel["title"], 40))
+              percent=panel["percent"], xmax=100 if panel["percent"] else None, label_width=30)
+        ax.set_title(wrap_balanced(panel["title"], 44))
         ax.set_xlabel(panel["axis"])
         ax.tick_params(axis="y", labelsize=8.5)
 
@@ -1157,10 +1168,10 @@ def scorecard_reform_spec(data, lang: str) -> Spec:
     panels = [_area_panel(card, area, lang) for area in REFORM_AREAS]
     parts = [tr(lang, key, n=num(data.value(ind), lang))
              for key, ind in (("reform_docs", "II.1"), ("reform_new", "III.1.2"),
-                              ("reform_abolished", "III.1.3"), ("reform_recruited", "V.2.1"))
+                              ("reform_abolished", "III.1.3"), ("reform_recruited", "V.2"))
              if data.value(ind) is not None]
     title = tr(lang, "reform_title", year=data.year, parts=", ".join(parts))
-    rows = [i for p in panels for i in p["ids"]]
+    rows = [i for p in panels for i in p["ids"]] + ["V.2"]   # V.2: recruited, in the title
     return Spec(name="scorecard_reform", theme="scorecard", title=title,
                 caption=TEXT[lang]["reform_caption"], alt=_panels_alt(panels, lang),
                 source=source_line(data, lang, rows=rows), notes=_empty_note(panels, lang),
