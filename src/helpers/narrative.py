@@ -29,6 +29,7 @@ import yaml
 from markupsafe import Markup, escape
 
 from . import catalogue, ingest, paths, store
+from .errors import ReportError
 from .numbers import decimals_written, format_number, format_percent, round_half_up
 from .report import slugify
 
@@ -45,6 +46,7 @@ THEMES = (
     ("online-services", "sec_online_services", "online_services"),
     ("public-investment", "sec_public_investment", "public_investment"),
     ("other-areas", "sec_scorecard", "scorecard"),
+    ("trends", "sec_trends", "trends"),
 )
 # The rows of each form shown in "the rest of the report" (ids only; values and labels
 # come from the processed table and the catalogue).
@@ -154,6 +156,7 @@ class ReportData:
     figures: list = field(default_factory=list)
     governance: pd.DataFrame = field(default_factory=pd.DataFrame)
     context: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparisons: list = field(default_factory=list)   # sentences from helpers.trends
 
     # -- look-ups
     def row(self, ind_id: str) -> pd.Series | None:
@@ -190,13 +193,15 @@ def load(report_id: str, lang: str = "vi", out=None) -> ReportData:
     issues_file = folder / "parse_issues.csv"
     issues = store.read_table(issues_file) if issues_file.exists() else pd.DataFrame()
     governance, context = reference_tables(str(meta.get("province", "")))
+    comparisons, trend_figures = load_trends(report_id, lang, out)
     return ReportData(
         report_id=report_id, meta=meta,
         indicators=indicators.drop_duplicates("indicator_id").set_index("indicator_id",
                                                                          drop=False),
         facts=facts.drop_duplicates("fact_id").set_index("fact_id", drop=False),
         issues=issues, audit=load_audit(report_id, out),
-        figures=load_figures(report_id, lang, out), governance=governance, context=context)
+        figures=load_figures(report_id, lang, out) + trend_figures, governance=governance,
+        context=context, comparisons=comparisons)
 
 
 def load_audit(report_id: str, out=None) -> pd.DataFrame | None:
@@ -218,6 +223,19 @@ def load_figures(report_id: str, lang: str, out=None) -> list:
     except (ImportError, FileNotFoundError):
         return []
     return [info for info in found if info.png and Path(info.png).exists()]
+
+
+def load_trends(report_id: str, lang: str, out=None) -> tuple[list[str], list]:
+    """What helpers.trends says about other years and provinces, and its figures;
+    nothing while the combined tables are missing."""
+    try:
+        from . import trends
+        tables = trends.load(out)
+        sentences = trends.overview(tables[0], report_id, lang)
+        found = trends.figures(report_id, lang, out, tables)
+    except (ImportError, FileNotFoundError, ReportError):
+        return [], []
+    return list(sentences), [info for info in found if info.png and Path(info.png).exists()]
 
 
 def reference_tables(province: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -866,7 +884,14 @@ def scorecard_content(data: ReportData, lang: str) -> list:
     return out
 
 
+def trends_content(data: ReportData, lang: str) -> list:
+    if not data.comparisons:
+        return [el("p", t("trends_missing", lang))]
+    return [el("p", sentence) for sentence in data.comparisons]
+
+
 THEME_CONTENT = {
+    "trends": trends_content,
     "par_index": par_index_content,
     "online_services": online_services_content,
     "public_investment": public_investment_content,
@@ -1028,8 +1053,9 @@ def build(report_id: str, lang: str = "vi", out=None, data: ReportData | None = 
                                      class_="cards")))]
     for anchor, key, theme in THEMES:
         content = THEME_CONTENT[theme](data, lang)
-        parts.append((theme, chapter(anchor, t(key, lang), content,
-                                     render_figures(data, theme, lang))))
+        nothing_to_compare = theme == "trends" and not data.comparisons
+        parts.append((theme, chapter(anchor, t(key, lang), content, None if nothing_to_compare
+                                     else render_figures(data, theme, lang))))
     parts.append(("quality", chapter("data-quality", t("sec_quality", lang),
                                      quality_content(data, lang))))
     parts.append(("methodology", chapter("methodology", t("sec_methodology", lang),
