@@ -10,27 +10,19 @@ STAMP := $(VENV)/.installed
 REPORTS ?= $(filter-out data/raw/~$$%,$(wildcard data/raw/*.txt data/raw/*.xlsx))
 OUT ?= $(CURDIR)
 
-# Incremental builds: one stamp per report in OUT/.build/stamps/, newer than everything the
-# report's outputs depend on. When a stamp is older, helpers.run re-runs only the notebooks
-# whose own inputs changed (it keeps a fingerprint per notebook). `make -j2` builds two
-# reports at once; each also runs independent notebooks in parallel.
+# Incremental builds. Each report has a stamp, OUT/.build/stamps/<report file stem>.done,
+# touched when its outputs are up to date. When a stamp is missing or older than a report,
+# a notebook, a helper, the reference data or the environment, one runner process brings
+# every report of REPORTS up to date: it re-runs only the notebooks whose own inputs changed
+# (a fingerprint per notebook), up to JOBS at once across reports (default: the CPUs), and
+# builds the other reports when one fails. A no-op `make report` never starts Python.
 BUILD := $(OUT)/.build
-FAILED := $(BUILD)/failed.list
+JOBS ?=
 BUILD_INPUTS := $(STAMP) $(wildcard notebooks/*.ipynb data/raw/reference/*) \
   $(shell find src/helpers -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -name '.*')
-stamp_of = $(BUILD)/stamps/$(notdir $(basename $(1))).done
+REPORT_STAMPS := $(foreach report,$(REPORTS),$(BUILD)/stamps/$(notdir $(basename $(report))).done)
 
-# The rule of one report: its raw file (and provenance sidecar) plus BUILD_INPUTS. A failed
-# report is listed in $(FAILED) so that the others still build; `report` then fails.
-define report_rule
-$(call stamp_of,$(1)): $(wildcard $(1) $(basename $(1)).meta.json) $(BUILD_INPUTS) | forget-failures
-	@mkdir -p "$$(@D)"
-	@if $(PY) -m helpers.run --out "$(OUT)" "$(1)"; then touch "$$@"; \
-	  else echo "$(1)" >> "$(FAILED)"; fi
-endef
-$(foreach report,$(REPORTS),$(eval $(call report_rule,$(report))))
-
-.PHONY: help venv report test lab clean system-deps bench forget-failures
+.PHONY: help venv report test lab clean system-deps bench
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -46,15 +38,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment (.venv, pinned versions) if missing
 
-report: $(foreach report,$(REPORTS),$(call stamp_of,$(report))) ## Build processed data, figures and HTML for REPORTS into OUT (only what changed)
+report: $(REPORT_STAMPS) ## Build processed data, figures and HTML for REPORTS into OUT (only what changed)
 	@test -n "$(strip $(REPORTS))" || { echo "no reports to build (data/raw/ has none)" >&2; exit 2; }
-	@if [ -s "$(FAILED)" ]; then \
-	  echo "$$(wc -l < "$(FAILED)") of $(words $(REPORTS)) report(s) failed:" >&2; \
-	  sed 's/^/  /' "$(FAILED)" >&2; exit 1; fi
 	@echo "$(words $(REPORTS)) report(s) up to date in $(OUT)"
 
-forget-failures:
-	@rm -f "$(FAILED)"
+# One recipe for every stamp (`&:`): one process, whose parallelism spans all reports.
+$(REPORT_STAMPS) &: $(wildcard $(REPORTS) $(addsuffix .meta.json,$(basename $(REPORTS)))) $(BUILD_INPUTS)
+	@$(PY) -m helpers.run --out "$(OUT)" --stamps "$(BUILD)/stamps" $(if $(JOBS),--jobs $(JOBS)) $(REPORTS)
 
 bench: $(STAMP) ## Time cold, no-op and one-notebook builds, a 20-report batch; compare with the floor
 	$(PY) -m helpers.bench

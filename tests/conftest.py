@@ -34,7 +34,7 @@ def built(tmp_path_factory):
     """
     from helpers import run
     out = tmp_path_factory.mktemp("out")
-    outcomes = [run.build_report(report, out) for report in (SEED, SYNTHETIC)]
+    outcomes = run.build_reports((SEED, SYNTHETIC), out)   # one build: each sees the other
     failures = [failure for outcome in outcomes for failure in outcome.failures]
     assert failures == [], failures
     return out

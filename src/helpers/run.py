@@ -1,22 +1,24 @@
 """Build everything for one report or many: execute the notebooks, export the HTML.
 
-    python -m helpers.run [--out DIR] [--lang vi en] [--jobs N] REPORT [REPORT ...]
+    python -m helpers.run [--out DIR] [--lang vi en] [--jobs N] [REPORT ...]
 
-For each report:
-
-1. The report is read (a bad report fails here, before anything is written) and every
-   notebook's parameters are checked against its `parameters` cell: papermill itself
-   only warns about unknown parameters. Outputs must stay inside OUT.
-2. Only the notebooks whose inputs changed run: each run has a fingerprint (the
-   notebook, the `helpers` modules it imports, the raw report, the catalogue and other
-   package data, the reference data, the pinned packages, the fingerprints of the
-   notebooks it needs), kept in OUT/.build/manifests/<report_id>.json.
-3. They run in a staging copy of the report's outputs (OUT/.build/staging/), through
-   papermill's Python API, independent notebooks in parallel, one kernel each.
-4. Only when every notebook succeeded do the staged outputs replace the report's
-   processed data, figures, executed notebooks and HTML. A failed run changes none of
-   them: the previous good outputs stay, all from one build. The failed notebook is
-   kept in reports/failed/<report_id>/ for debugging.
+1. Checks first. Each report is read (a bad report fails here, before anything is
+   written) and every notebook's parameters are checked against its `parameters` cell
+   (papermill itself only warns about unknown parameters). Outputs must stay inside OUT.
+2. Only what changed runs. Each notebook run has a fingerprint: the notebook, the
+   `helpers` modules it imports, the raw report, the package data (catalogue, facts.yml,
+   templates), the reference data, the pinned packages, the fingerprints of the runs it
+   needs and, for a step that compares reports, the processed data of the other reports.
+   The fingerprints of the last good build are kept in OUT/.build/manifests/.
+3. Each report is built in a staging folder (OUT/.build/staging/), holding a copy of its
+   current outputs. Notebooks run through papermill's Python API, one kernel each, up to
+   --jobs at once, each after the runs it needs: first every report's own steps, then the
+   steps that compare reports (they see the other reports' new data).
+4. All or nothing, per report. When all its notebooks succeeded, the staged outputs
+   replace the report's processed data, figures, executed notebooks and HTML. When one
+   fails, none of them changes (the previous good outputs stay, all from one build),
+   the failed notebook is kept in reports/failed/<report_id>/, the error names the
+   report, the notebook and the cell, and the other reports still build.
 """
 from __future__ import annotations
 
@@ -41,7 +43,9 @@ import traceback  # noqa: E402
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from functools import lru_cache  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Callable  # noqa: E402
 
 from . import paths, store  # noqa: E402
 from .errors import ReportError  # noqa: E402
@@ -49,23 +53,28 @@ from .errors import ReportError  # noqa: E402
 LANGS = ("vi", "en")
 KERNEL = "python3"
 REPORT_ID = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*")
-FINGERPRINT_VERSION = "1"
+FINGERPRINT_VERSION = "2"
+# the kernel's own log (not the notebook's output): errors only
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 @dataclass(frozen=True)
 class Step:
-    notebook: str              # file name in notebooks/
+    notebook: str               # file name in notebooks/
     per_language: bool = False  # run once per language, with a `lang` parameter
-    html: bool = False         # export the executed notebook as leadership HTML
-    raw: bool = False          # takes the raw report file (`report`) instead of `report_id`
+    html: bool = False          # export the executed notebook as leadership HTML
+    raw: bool = False           # takes the raw report file (`report`) instead of `report_id`
     # Notebooks whose outputs this one reads. None: every notebook before it (always safe).
     # Naming them lets independent notebooks run in parallel.
     needs: tuple[str, ...] | None = None
+    compares: bool = False      # also reads the other reports' processed data (trends);
+    #                             runs once every report's own steps are done
 
 
 PIPELINE = (
     Step("01_ingest.ipynb", raw=True),
     Step("02_audit.ipynb"),
+    Step("07_trends.ipynb", needs=("01_ingest.ipynb",), compares=True),
     # The charts: each saves its figures in both languages; they only read the
     # processed tables and the audit, so they can run side by side.
     Step("03_par_index.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
@@ -79,11 +88,12 @@ PIPELINE = (
 @dataclass
 class Task:
     """One notebook run for one report (and one language)."""
-    name: str                  # executed notebook name without .ipynb, e.g. 10_narrative_vi
+    name: str                   # executed notebook name without .ipynb, e.g. 10_narrative_vi
     step: Step
     lang: str | None
-    parameters: dict           # without `out`, which is the staging folder at run time
-    needs: tuple[str, ...]     # names of the tasks that must run first
+    parameters: dict            # without `out`, which is the staging folder at run time
+    needs: tuple[str, ...]      # names of the tasks that must run first
+    across: bool = False        # compares reports, or needs a task that does
 
 
 @dataclass
@@ -91,8 +101,9 @@ class Outcome:
     report: str
     report_id: str | None = None
     failures: list[str] = field(default_factory=list)
-    ran: list[str] = field(default_factory=list)          # task names executed
-    up_to_date: list[str] = field(default_factory=list)   # task names skipped
+    ran: list[str] = field(default_factory=list)          # tasks executed
+    up_to_date: list[str] = field(default_factory=list)   # tasks skipped: nothing changed
+    reasons: list[str] = field(default_factory=list)      # why tasks ran: inputs changed
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -102,17 +113,51 @@ _SIMPLE_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (b
                  "list": (list, tuple), "dict": (dict,), "None": (type(None),)}
 
 
-def notebook_parameters(notebook: Path) -> dict[str, dict]:
-    """The parameters a notebook declares in its `parameters` cell (name -> info)."""
+@lru_cache(maxsize=64)
+def _inspect(notebook: str, mtime_ns: int) -> dict[str, dict]:
     import papermill as pm
-    return pm.inspect_notebook(str(notebook))
+    return pm.inspect_notebook(notebook)
 
 
-def _accepted_types(annotation: str) -> tuple[type, ...] | None:
+def notebook_parameters(notebook: Path) -> dict[str, dict]:
+    """The parameters a notebook declares in its `parameters` cell (name -> info).
+
+    A line papermill cannot read (e.g. the annotation `str | None`) would leave its name
+    out, silently: such a parameter is refused here.
+    """
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise ReportError("notebook not found", path=notebook)
+    declared = _inspect(str(notebook), notebook.stat().st_mtime_ns)
+    unread = sorted(set(_assigned_in_parameters_cell(notebook)) - set(declared))
+    if unread:
+        raise ReportError(f"papermill cannot read the parameter line(s) of {', '.join(unread)}",
+                          path=notebook, hint="one `name: type = literal  # help: ...` per "
+                          "line; write Optional[str], not str | None")
+    return declared
+
+
+def _assigned_in_parameters_cell(notebook: Path) -> list[str]:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            try:
+                tree = ast.parse("".join(cell["source"]))
+            except SyntaxError as exc:
+                raise ReportError(f"the parameters cell is not valid Python: {exc.msg}",
+                                  path=notebook) from None
+            return [target.id for node in tree.body
+                    for target in (node.targets if isinstance(node, ast.Assign)
+                                   else [node.target] if isinstance(node, ast.AnnAssign) else [])
+                    if isinstance(target, ast.Name)]
+    return []
+
+
+def accepted_types(annotation: str) -> tuple[type, ...] | None:
     """Python types a parameter annotation accepts; None when the runner cannot check it.
 
-    Understands str, int, float, bool, list[...], dict[...], and unions with None
-    (`str | None`, `Optional[str]`). A float parameter accepts an int; bool is never an int.
+    Understands str, int, float, bool, list[...], dict[...], and Optional[...] (papermill
+    cannot read `str | None`). A float parameter accepts an int; bool is never an int.
     """
     text = annotation.strip()
     optional = re.fullmatch(r"(?:typing\.)?Optional\[(.+)\]", text)
@@ -138,7 +183,7 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
     declared = notebook_parameters(notebook)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
-        hints = [f"'{name}' (did you mean '{close[0]}'?)" if close else f"'{name}'"
+        hints = [f"'{name}'" + (f" (did you mean '{close[0]}'?)" if close else "")
                  for name in unknown
                  for close in [difflib.get_close_matches(name, list(declared), n=1)]]
         raise ReportError(f"unknown parameter(s) {', '.join(hints)}; this notebook takes "
@@ -148,11 +193,11 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
         if annotation == "None":
             raise ReportError(f"parameter '{name}' has no type annotation in the parameters "
                               "cell", path=notebook, hint=f"write e.g. `{name}: str = ...`")
-        accepted = _accepted_types(annotation)
+        accepted = accepted_types(annotation)
         if accepted is None:
             raise ReportError(f"parameter '{name}' is annotated '{annotation}', a type the "
                               "runner cannot check", path=notebook,
-                              hint="use str, int, float, bool, list, dict or X | None")
+                              hint="use str, int, float, bool, list, dict or Optional[...]")
         if not _type_ok(value, accepted):
             raise ReportError(f"parameter '{name}' must be {annotation}, got "
                               f"{type(value).__name__} {value!r}", path=notebook)
@@ -172,7 +217,7 @@ def checked_out_root(out=None) -> Path:
 
 
 def check_report_id(report_id: str) -> None:
-    """A report id becomes folder and file names: lowercase letters, digits, - and _ only."""
+    """A report id names folders and files: lowercase letters, digits, '-' and '_' only."""
     if not REPORT_ID.fullmatch(report_id or ""):
         raise ReportError(f"report id {report_id!r} cannot name output files (only a-z, 0-9, "
                           "'-' and '_' are allowed)")
@@ -186,7 +231,8 @@ def check_inside(targets, root: Path) -> None:
                               hint=f"OUT is {root}")
 
 
-def _report_dirs(report_id: str, root: Path) -> list[Path]:
+def report_dirs(report_id: str, root: Path) -> list[Path]:
+    """The folders that belong to one report (replaced as a whole when it is rebuilt)."""
     return [paths.processed_dir(report_id, root), paths.figures_dir(report_id, root),
             paths.executed_notebooks_dir(report_id, root)]
 
@@ -200,24 +246,28 @@ def failed_dir(report_id: str, out=None) -> Path:
 
 
 def build_dir(out=None) -> Path:
-    """Runner state inside OUT: manifests, staging folders, locks, make's stamps."""
+    """The runner's own state inside OUT: manifests, staging, lock, make's stamps."""
     return paths.out_root(out) / ".build"
 
 
-def _task_outputs(task: Task, report_id: str, root: Path) -> list[Path]:
-    found = [paths.executed_notebooks_dir(report_id, root) / f"{task.name}.ipynb"]
-    if task.step.html:
-        found.append(html_path(report_id, task.lang or LANGS[0], root))
-    return found
+def html_outputs(task: Task, report_id: str, root: Path) -> list[Path]:
+    return [html_path(report_id, task.lang or LANGS[0], root)] if task.step.html else []
+
+
+def task_outputs(task: Task, report_id: str, root: Path) -> list[Path]:
+    """The files a task leaves besides those its notebook writes itself."""
+    executed = paths.executed_notebooks_dir(report_id, root) / f"{task.name}.ipynb"
+    return [executed, *html_outputs(task, report_id, root)]
 
 
 # --- the plan ----------------------------------------------------------------------------
 
 def plan(report: Path, report_id: str, langs=LANGS, pipeline=None) -> list[Task]:
     """The notebook runs of one report, in pipeline order, with what each needs."""
-    pipeline = PIPELINE if pipeline is None else pipeline
+    pipeline = PIPELINE if pipeline is None else tuple(pipeline)
     tasks: list[Task] = []
     names_of: dict[str, list[str]] = {}
+    across: set[str] = set()
     for index, step in enumerate(pipeline):
         if Path(step.notebook).name != step.notebook or not step.notebook.endswith(".ipynb"):
             raise ReportError(f"pipeline step {step.notebook!r} must be a notebook file name "
@@ -233,10 +283,13 @@ def plan(report: Path, report_id: str, langs=LANGS, pipeline=None) -> list[Task]
         names_of[step.notebook] = []
         for lang in (langs if step.per_language else (None,)):
             name = Path(step.notebook).stem + (f"_{lang}" if lang else "")
-            parameters = ({"report": str(report)} if step.raw else {"report_id": report_id})
+            parameters = {"report": str(report)} if step.raw else {"report_id": report_id}
             if lang:
                 parameters["lang"] = lang
-            tasks.append(Task(name, step, lang, parameters, tuple(needed)))
+            is_across = step.compares or any(n in across for n in needed)
+            if is_across:
+                across.add(name)
+            tasks.append(Task(name, step, lang, parameters, tuple(needed), is_across))
             names_of[step.notebook].append(name)
     return tasks
 
@@ -247,14 +300,26 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _file_sha(path: Path) -> str:
-    return _sha(Path(path).read_bytes())
+class Hashes:
+    """File hashes, each computed once per build."""
+
+    def __init__(self):
+        self._cache: dict[Path, str] = {}
+
+    def of(self, path: Path) -> str:
+        path = Path(path)
+        if path not in self._cache:
+            self._cache[path] = _sha(path.read_bytes()) if path.is_file() else "missing"
+        return self._cache[path]
+
+    def of_folder(self, folder: Path) -> str:
+        files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
+        return _sha("".join(f"{p.relative_to(folder)}:{self.of(p)}\n" for p in files).encode())
 
 
 def _module_file(module: str) -> Path | None:
     """The source file of a `helpers` module, or None when the name is not a module."""
-    parts = module.split(".")[1:]
-    base = paths.PACKAGE.joinpath(*parts)
+    base = paths.PACKAGE.joinpath(*module.split(".")[1:])
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate
@@ -262,15 +327,17 @@ def _module_file(module: str) -> Path | None:
 
 
 def _imported_helpers(tree: ast.AST, package: str) -> set[str]:
-    """Every `helpers...` name an AST imports (`package` resolves relative imports)."""
+    """Every `helpers...` name an AST imports (`package` resolves relative imports).
+    `from helpers import x` yields both helpers and helpers.x: x may be a module."""
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.split(".")[0] == "helpers")
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                module = ".".join(base + ([node.module] if node.module else []))
+                parts = package.split(".")
+                module = ".".join(parts[: len(parts) - node.level + 1]
+                                  + ([node.module] if node.module else []))
             else:
                 module = node.module or ""
             if module.split(".")[0] == "helpers":
@@ -288,119 +355,157 @@ def _notebook_code(notebook: Path) -> str:
 
 
 def helper_sources(notebook: Path, extra_modules=()) -> list[Path]:
-    """The `helpers` source files a notebook depends on: its imports, followed through
-    the package (a module it cannot parse depends on every module)."""
+    """The `helpers` source files a notebook depends on: its imports, followed through the
+    package. A notebook the runner cannot parse depends on every module."""
     try:
         wanted = _imported_helpers(ast.parse(_notebook_code(notebook)), "helpers")
     except SyntaxError:
         return sorted(p for p in paths.PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
-    wanted |= {f"helpers.{m}" for m in extra_modules}
+    todo = sorted(wanted | {"helpers"} | {f"helpers.{m}" for m in extra_modules})
     seen: dict[str, Path] = {}
-    todo = sorted(wanted | {"helpers"})
     while todo:
         module = todo.pop()
         source = _module_file(module)
         if source is None or module in seen:
             continue
         seen[module] = source
-        parents = module.split(".")
-        todo.extend(".".join(parents[:i]) for i in range(1, len(parents)))
-        package = module if source.name == "__init__.py" else ".".join(parents[:-1])
-        todo.extend(_imported_helpers(ast.parse(source.read_text(encoding="utf-8")), package))
+        parts = module.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))   # parent packages
+        package = module if source.name == "__init__.py" else ".".join(parts[:-1])
+        todo.extend(_module_imports(str(source), source.stat().st_mtime_ns, package))
     return sorted(set(seen.values()))
 
 
+@lru_cache(maxsize=256)
+def _module_imports(source: str, mtime_ns: int, package: str) -> frozenset[str]:
+    """The helpers a module imports (parsed once per version of the file)."""
+    tree = ast.parse(Path(source).read_text(encoding="utf-8"))
+    return frozenset(_imported_helpers(tree, package))
+
+
 def shared_inputs() -> list[Path]:
-    """Inputs every notebook may read: package data (catalogue, facts.yml, templates),
-    the reference data, and the pinned packages."""
+    """Files any notebook may read: the package data (catalogue, facts.yml, templates) and
+    the reference data."""
     package_data = [p for p in paths.PACKAGE.rglob("*") if p.is_file()
                     and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
     reference = [p for p in paths.REFERENCE.rglob("*") if p.is_file()]
-    return sorted(package_data + reference) + [paths.PROJ_ROOT / "pyproject.toml"]
+    return sorted(package_data + reference)
 
 
-def fingerprints(tasks: list[Task], report_sha: str) -> dict[str, str]:
-    """A fingerprint per task: it changes when anything the task's outputs depend on does."""
-    hashes: dict[Path, str] = {}
+def pinned_packages() -> str:
+    """The dependencies pinned in pyproject.toml (its other settings change no output)."""
+    import tomllib
+    with open(paths.PROJ_ROOT / "pyproject.toml", "rb") as handle:
+        project = tomllib.load(handle).get("project", {})
+    return json.dumps(project.get("dependencies", []), sort_keys=True)
 
-    def sha_of(path: Path) -> str:
-        if path not in hashes:
-            hashes[path] = _file_sha(path) if path.exists() else "missing"
-        return hashes[path]
 
-    shared = _sha("".join(f"{p.relative_to(paths.PROJ_ROOT)}:{sha_of(p)}\n"
-                          for p in shared_inputs()).encode())
-    result: dict[str, str] = {}
+def fingerprint_inputs(tasks: list[Task], report_sha: str, hashes: Hashes | None = None,
+                       others: str = "") -> dict[str, dict[str, str]]:
+    """Per task, what its fingerprint is made of (input -> hash). `others` stands for the
+    other reports' processed data, read by the steps that compare reports."""
+    hashes = hashes or Hashes()
+    shared = {str(p.relative_to(paths.PROJ_ROOT)): hashes.of(p) for p in shared_inputs()}
+    pins = _sha(pinned_packages().encode())
+    result: dict[str, dict[str, str]] = {}
+    prints: dict[str, str] = {}
     for task in tasks:
         notebook = paths.NOTEBOOKS / task.step.notebook
         modules = helper_sources(notebook, ("html",) if task.step.html else ())
-        parts = [FINGERPRINT_VERSION, KERNEL, f"notebook:{sha_of(notebook)}", f"report:{report_sha}",
-                 f"shared:{shared}",
-                 "parameters:" + json.dumps(task.parameters, sort_keys=True, ensure_ascii=False)]
-        parts += [f"{p.relative_to(paths.PACKAGE)}:{sha_of(p)}" for p in modules]
-        parts += [f"needs:{name}:{result[name]}" for name in task.needs]
-        result[task.name] = _sha("\n".join(parts).encode())
+        inputs = {"runner": f"{FINGERPRINT_VERSION} {KERNEL}",
+                  f"notebooks/{task.step.notebook}": hashes.of(notebook),
+                  "raw report": report_sha, "pinned packages": pins,
+                  "parameters": json.dumps(task.parameters, sort_keys=True, ensure_ascii=False),
+                  **shared,
+                  **{f"src/helpers/{p.relative_to(paths.PACKAGE)}": hashes.of(p)
+                     for p in modules},
+                  **{f"needs {name}": prints[name] for name in task.needs}}
+        if task.step.compares:
+            inputs["other reports' data"] = others
+        result[task.name] = inputs
+        prints[task.name] = fingerprint_of(inputs)
     return result
 
 
-def _manifest_path(report_id: str, root: Path) -> Path:
+def fingerprint_of(inputs: dict[str, str]) -> str:
+    return _sha(json.dumps(inputs, sort_keys=True).encode())
+
+
+def fingerprints(tasks: list[Task], report_sha: str, hashes: Hashes | None = None,
+                 others: str = "") -> dict[str, str]:
+    """A fingerprint per task: it changes when anything the task's outputs depend on does."""
+    return {name: fingerprint_of(inputs)
+            for name, inputs in fingerprint_inputs(tasks, report_sha, hashes, others).items()}
+
+
+def changed_inputs(recorded: dict[str, str], inputs: dict[str, str]) -> list[str]:
+    """The inputs that differ from the last good build (what a task it needs reran for is
+    named by that task)."""
+    changed = sorted(key for key in set(recorded) | set(inputs)
+                     if recorded.get(key) != inputs.get(key))
+    return [key for key in changed if not key.startswith("needs ")] or changed
+
+
+def manifest_path(report_id: str, root: Path) -> Path:
     return build_dir(root) / "manifests" / f"{report_id}.json"
 
 
 def read_manifest(report_id: str, root: Path) -> dict:
-    path = _manifest_path(report_id, root)
     try:
-        return store.read_json(path)
+        return store.read_json(manifest_path(report_id, root))
     except (FileNotFoundError, ValueError):
         return {}
 
 
+def outputs_intact(report_id: str, root: Path) -> bool:
+    """Every file the last good build of the report left is still there."""
+    manifest = read_manifest(report_id, root)
+    return bool(manifest) and all((root / rel).exists() for rel in manifest.get("files", []))
+
+
 def stale_tasks(tasks: list[Task], prints: dict[str, str], report_id: str,
                 root: Path) -> list[Task]:
-    """Tasks whose fingerprint changed or whose outputs are gone. If any file the last
-    build left is missing, everything is rebuilt."""
-    manifest = read_manifest(report_id, root)
-    if any(not (root / rel).exists() for rel in manifest.get("files", [])):
+    """Tasks whose fingerprint changed or whose outputs are gone; all of them when any
+    file the last build left is missing."""
+    if not outputs_intact(report_id, root):
         return list(tasks)
-    recorded = manifest.get("tasks", {})
+    recorded = read_manifest(report_id, root).get("tasks", {})
     return [task for task in tasks
             if recorded.get(task.name) != prints[task.name]
-            or not all(p.exists() for p in _task_outputs(task, report_id, root))]
+            or not all(p.exists() for p in task_outputs(task, report_id, root))]
 
 
 def _output_files(report_id: str, root: Path, tasks: list[Task]) -> list[str]:
-    files = [p for folder in _report_dirs(report_id, root) if folder.is_dir()
+    files = [p for folder in report_dirs(report_id, root) if folder.is_dir()
              for p in folder.rglob("*") if p.is_file()]
-    files += [p for task in tasks for p in _task_outputs(task, report_id, root) if p.exists()]
+    files += [p for task in tasks for p in task_outputs(task, report_id, root) if p.exists()]
     return sorted({str(p.relative_to(root)) for p in files})
 
 
-# --- execution ---------------------------------------------------------------------------
+# --- executing one notebook ------------------------------------------------------------
 
 def execute(notebook: Path, output: Path, parameters: dict, check: bool = True) -> Path:
     """Run one notebook with checked parameters; the executed copy is written to `output`.
 
-    On failure papermill still writes the executed notebook (with an error banner) and
-    raises PapermillExecutionError, which names the cell.
+    The kernel starts in notebooks/ (papermill's own `cwd` would change the directory of
+    the whole process, which parallel runs share). On failure papermill still writes the
+    executed notebook, with an error banner, and raises PapermillExecutionError.
     """
     import papermill as pm
     if check:
         check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
     pm.execute_notebook(str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-                        cwd=None, progress_bar=False, request_save_on_cell_execute=False,
-                        shutdown_kernel="immediate",
-                        # the kernel's own log (not the notebook's output): only errors
-                        extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                        # the kernel starts in notebooks/ (papermill's `cwd` would chdir the
-                        # whole process, which parallel runs cannot share)
+                        progress_bar=False, request_save_on_cell_execute=False,
+                        shutdown_kernel="immediate", extra_arguments=KERNEL_ARGUMENTS,
                         resources={"metadata": {"path": str(paths.NOTEBOOKS)}})
     return output
 
 
 def describe_failure(report_id: str, notebook: str, exc: BaseException,
                      kept: Path | None) -> str:
-    """report, notebook, cell and error in one line; where the executed notebook was kept."""
+    """The report, the notebook, the cell and the error in one line; where the executed
+    notebook was kept."""
     from papermill.exceptions import PapermillExecutionError
     if isinstance(exc, PapermillExecutionError):
         first_line = next((line.strip() for line in (exc.source or "").splitlines()
@@ -408,14 +513,12 @@ def describe_failure(report_id: str, notebook: str, exc: BaseException,
         what = (f"failed at cell {exc.cell_index} (In [{exc.exec_count}]: {first_line[:60]!r}): "
                 f"{exc.ename}: {exc.evalue}")
     else:
-        what = f"failed: {type(exc).__name__}: {_short(exc)}"
+        what = f"failed: {type(exc).__name__}: {_last_line(exc)}"
     text = f"{report_id}: notebook {notebook} {what}"
-    if kept is not None:
-        text += f"; executed notebook kept in {kept}"
-    return text
+    return text + (f"; executed notebook kept in {kept}" if kept else "")
 
 
-def _short(exc: BaseException) -> str:
+def _last_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[-1] if text else type(exc).__name__
 
@@ -425,7 +528,7 @@ def _export_html(executed: Path, target: Path) -> None:
     html.export(executed, target)
 
 
-def _run_task(task: Task, report_id: str, staging: Path, root: Path) -> str | None:
+def run_task(task: Task, report_id: str, staging: Path, root: Path) -> str | None:
     """Execute one task in the staging folder; a failure message, or None on success."""
     executed = paths.executed_notebooks_dir(report_id, staging) / f"{task.name}.ipynb"
     running = executed.with_name(f".{task.name}.running.ipynb")
@@ -445,47 +548,64 @@ def _run_task(task: Task, report_id: str, staging: Path, root: Path) -> str | No
         return describe_failure(report_id, task.step.notebook, exc, kept)
 
 
-def run_tasks(tasks: list[Task], run_one, jobs: int) -> tuple[list[str], dict[str, float]]:
-    """Run tasks with up to `jobs` at once, each after the tasks it needs. After a failure
-    no new task starts (the report's staged outputs are discarded anyway)."""
-    names = {task.name for task in tasks}
-    pending = list(tasks)
+# --- running many notebooks ------------------------------------------------------------
+
+@dataclass
+class Job:
+    key: str                    # unique in one run
+    needs: tuple[str, ...]      # keys that must succeed first (others are taken as done)
+    group: str                  # after a failure, the group's pending jobs do not start
+    work: Callable[[], str | None]   # returns a failure message, or None
+
+
+def run_jobs(jobs: list[Job], workers: int) -> dict[str, tuple[str | None, float]]:
+    """Run jobs on `workers` threads, each once the jobs it needs have succeeded, in list
+    order otherwise. Returns, per job that ran: its failure (or None) and its seconds."""
+    keys = {job.key for job in jobs}
+    pending, running = list(jobs), {}
     done: set[str] = set()
-    running: dict = {}
-    failures: list[str] = []
-    seconds: dict[str, float] = {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    failed_groups: set[str] = set()
+    results: dict[str, tuple[str | None, float]] = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while pending or running:
-            for task in list(pending):
-                if failures or len(running) >= jobs:
+            pending = [job for job in pending if job.group not in failed_groups]
+            for job in list(pending):
+                if len(running) >= max(1, workers):
                     break
-                if all(n in done or n not in names for n in task.needs):
-                    pending.remove(task)
-                    running[pool.submit(_timed, run_one, task)] = task
+                if all(key in done or key not in keys for key in job.needs):
+                    pending.remove(job)
+                    running[pool.submit(_timed, job.work)] = job
             if not running:
-                break
+                break   # what is left needs a job that failed
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
-                task = running.pop(future)
-                error, seconds[task.name] = future.result()
-                if error:
-                    failures.append(error)
+                job = running.pop(future)
+                results[job.key] = future.result()
+                if results[job.key][0] is None:
+                    done.add(job.key)
                 else:
-                    done.add(task.name)
-    return failures, seconds
+                    failed_groups.add(job.group)
+    return results
 
 
-def _timed(function, task):
+def _timed(work):
     start = time.perf_counter()
-    result = function(task)
+    result = work()
     return result, time.perf_counter() - start
+
+
+def default_jobs() -> int:
+    """Notebooks run at once: the CPUs this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 # --- staging and publishing -------------------------------------------------------------
 
 @contextmanager
 def _locked(path: Path):
-    """An exclusive lock on a file (two builds of one report never overlap)."""
+    """An exclusive lock on a file: two builds into one OUT never overlap."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -495,39 +615,37 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _stage(report_id: str, root: Path, tasks: list[Task], copy_current: bool) -> Path:
-    """A fresh staging root; with `copy_current`, holding a copy of the report's outputs."""
+def stage(report_id: str, root: Path, tasks: list[Task], copy_current: bool) -> Path:
+    """A new staging root; with `copy_current`, holding a copy of the report's outputs."""
     folder = build_dir(root) / "staging"
     folder.mkdir(parents=True, exist_ok=True)
-    for leftover in folder.glob(f"{report_id}.*"):  # from an interrupted build
+    for leftover in folder.glob(f"{report_id}.*"):   # from an interrupted build
         shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{report_id}.", dir=folder))
     if copy_current:
-        for source, target in zip(_report_dirs(report_id, root), _report_dirs(report_id, staging)):
+        for source, target in zip(report_dirs(report_id, root), report_dirs(report_id, staging)):
             if source.is_dir():
-                shutil.copytree(source, target)
+                shutil.copytree(source, target, symlinks=True)
         for task in tasks:
-            if task.step.html:
-                source = html_path(report_id, task.lang or LANGS[0], root)
-                if source.exists():
-                    target = html_path(report_id, task.lang or LANGS[0], staging)
+            for path in html_outputs(task, report_id, root):
+                if path.exists():
+                    target = staging / path.relative_to(root)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(source, target)
+                    shutil.copy2(path, target)
     return staging
 
 
-def _publish(report_id: str, staging: Path, root: Path, tasks: list[Task]) -> None:
+def publish(report_id: str, staging: Path, root: Path, tasks: list[Task]) -> None:
     """Move the staged outputs in place of the report's outputs."""
-    for built, target in zip(_report_dirs(report_id, staging), _report_dirs(report_id, root)):
+    for built, target in zip(report_dirs(report_id, staging), report_dirs(report_id, root)):
         if built.is_dir():
             target.parent.mkdir(parents=True, exist_ok=True)
             store.replace_dir(built, target)
         elif target.exists():
             shutil.rmtree(target)
     for task in tasks:
-        if task.step.html:
-            lang = task.lang or LANGS[0]
-            built, target = html_path(report_id, lang, staging), html_path(report_id, lang, root)
+        for target in html_outputs(task, report_id, root):
+            built = staging / target.relative_to(root)
             if built.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(built, target)
@@ -535,77 +653,211 @@ def _publish(report_id: str, staging: Path, root: Path, tasks: list[Task]) -> No
                 target.unlink(missing_ok=True)
 
 
-def _write_index(root: Path) -> None:
-    """reports/index.html lists every report's HTML; rewritten after each publish, under a
-    lock, so that the last build to finish sees every report."""
-    try:
-        from . import html
-    except ImportError:
-        return
-    write_index = getattr(html, "write_index", None)
-    if write_index is None:
-        return
-    with _locked(build_dir(root) / "locks" / "index.lock"):
-        write_index(root)
+def write_summaries(root: Path, rewrite: bool) -> None:
+    """What covers every report of OUT, rewritten after a report changed (or when missing):
+    data/processed/all/ (helpers.combine) and reports/index.html (helpers.html)."""
+    from . import combine, html
+    if rewrite or not combine.combined_dir(root).exists():
+        combine.write(root)
+    if rewrite or not (paths.reports_dir(root) / "index.html").exists():
+        html.write_index(root)
 
 
-# --- one report, many reports -----------------------------------------------------------
+# --- building reports ---------------------------------------------------------------------
 
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+@dataclass
+class Build:
+    """One report in a build: its plan, fingerprints and staging folder."""
+    outcome: Outcome
+    report: Path
+    report_id: str
+    sha: str
+    tasks: list[Task]
+    staging: Path | None = None
+    cold: bool = False          # staged from nothing: every task runs
+    prints: dict[str, str] = field(default_factory=dict)
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.outcome.failures)
 
 
-def build_report(report: str | Path, out=None, langs=LANGS, jobs: int | None = None,
-                 pipeline=None) -> Outcome:
-    """Bring one report's outputs up to date; on failure, leave the previous ones as they were."""
+def prepare(report, root: Path, langs, pipeline, outcome: Outcome | None = None) -> Build:
+    """Read the report and check everything that can be checked before a notebook runs."""
     from . import ingest
-    outcome = Outcome(report=str(report))
+    outcome = outcome or Outcome(report=str(report))
+    parsed = ingest.read(report)   # a bad report fails here, before anything is written
+    report_id = outcome.report_id = parsed.report_id
+    check_report_id(report_id)
+    path = paths.resolve_report(report)
+    tasks = plan(path, report_id, tuple(langs), pipeline)
+    for task in tasks:   # every notebook's parameters, before any notebook runs
+        check_parameters(paths.NOTEBOOKS / task.step.notebook,
+                         {**task.parameters, "out": str(root)})
+    check_inside([*report_dirs(report_id, root), failed_dir(report_id, root), build_dir(root),
+                  *(p for task in tasks for p in task_outputs(task, report_id, root))], root)
+    return Build(outcome, path, report_id, parsed.report.sha256, tasks)
+
+
+def _other_reports(build: Build, builds: list[Build], root: Path) -> dict[str, Path]:
+    """The other reports' processed folders a comparing step reads: the new data of those
+    built in this run, else what OUT holds."""
+    base = paths.processed_dir(build.report_id, root).parent
+    found = {p.name: p for p in base.iterdir()
+             if p.is_dir() and (p / "report.json").is_file()} if base.is_dir() else {}
+    for other in builds:
+        if other.staging is not None and not other.failed:
+            found[other.report_id] = paths.processed_dir(other.report_id, other.staging)
+    found.pop(build.report_id, None)
+    return dict(sorted(found.items()))
+
+
+def _link_others(build: Build, others: dict[str, Path]) -> None:
+    """Show the other reports' processed data inside this report's staging folder."""
+    for report_id, folder in others.items():
+        link = paths.processed_dir(report_id, build.staging)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if not link.exists():
+            link.symlink_to(folder, target_is_directory=True)
+
+
+def _reasons(stale: list[Task], build: Build, root: Path) -> list[str]:
+    """Why the stale tasks run, in a few words."""
+    manifest = read_manifest(build.report_id, root)
+    if not manifest:
+        return ["first build"]
+    if build.cold and not outputs_intact(build.report_id, root):
+        return ["outputs missing"]
+    found: list[str] = []
+    for task in stale:
+        recorded = manifest.get("inputs", {}).get(task.name)
+        for reason in ([f"{key} changed" for key in changed_inputs(recorded,
+                                                                    build.inputs[task.name])]
+                       if recorded else ["not built before"]):
+            if reason not in found:
+                found.append(reason)
+    return found
+
+
+def _run_stage(builds: list[Build], root: Path, across: bool, workers: int,
+               hashes: Hashes) -> None:
+    """Run the stale tasks of one stage (each report's own steps, or the steps that compare
+    reports) for every report, up to `workers` notebooks at once."""
+    jobs = []
+    for build in builds:
+        tasks = [task for task in build.tasks if task.across == across]
+        if build.failed or not tasks:
+            continue
+        others = _other_reports(build, builds, root) if across else {}
+        summary = "\n".join(f"{rid}:{hashes.of_folder(folder)}" for rid, folder in others.items())
+        build.inputs = fingerprint_inputs(build.tasks, build.sha, hashes,
+                                          _sha(summary.encode()))
+        build.prints = {name: fingerprint_of(inputs) for name, inputs in build.inputs.items()}
+        stale = tasks if build.cold else stale_tasks(tasks, build.prints, build.report_id, root)
+        build.outcome.reasons += [reason for reason in _reasons(stale, build, root)
+                                  if reason not in build.outcome.reasons]
+        build.outcome.up_to_date += [task.name for task in tasks if task not in stale]
+        if not stale:
+            continue
+        if build.staging is None:
+            shutil.rmtree(failed_dir(build.report_id, root), ignore_errors=True)  # older failures
+            build.cold = len(stale) == len(tasks) and not across
+            build.staging = stage(build.report_id, root, build.tasks, copy_current=not build.cold)
+        if across:
+            _link_others(build, others)
+        for task in stale:
+            jobs.append(Job(f"{build.report_id}/{task.name}",
+                            tuple(f"{build.report_id}/{name}" for name in task.needs),
+                            build.report_id,
+                            lambda t=task, b=build: run_task(t, b.report_id, b.staging, root)))
+    by_id = {build.report_id: build for build in builds}
+    for key, (error, seconds) in run_jobs(jobs, workers).items():
+        report_id, name = key.split("/", 1)
+        outcome = by_id[report_id].outcome
+        outcome.ran.append(name)
+        outcome.seconds[name] = seconds
+        if error:
+            outcome.failures.append(error)
+
+
+def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipeline=None,
+                  stamps: Path | None = None) -> list[Outcome]:
+    """Bring the outputs of several reports up to date; a failed report keeps its previous
+    outputs and does not stop the others."""
+    outcomes: list[Outcome] = []
     try:
         root = checked_out_root(out)
         unknown = [lang for lang in langs if lang not in LANGS]
         if unknown:
             raise ReportError(f"unknown language(s) {', '.join(unknown)}; "
                               f"choose from {', '.join(LANGS)}")
-        parsed = ingest.read(report)   # a bad report fails here, before anything is written
-        report_id = outcome.report_id = parsed.report_id
-        check_report_id(report_id)
-        tasks = plan(paths.resolve_report(report), report_id, tuple(langs), pipeline)
-        for task in tasks:   # every notebook's parameters, before any notebook runs
-            check_parameters(paths.NOTEBOOKS / task.step.notebook,
-                             {**task.parameters, "out": str(root)})
-        check_inside([*_report_dirs(report_id, root), failed_dir(report_id, root),
-                      build_dir(root)]
-                     + [p for task in tasks for p in _task_outputs(task, report_id, root)], root)
     except ReportError as exc:
-        outcome.failures.append(f"{outcome.report_id or report}: {exc}")
-        return outcome
-
-    sha = getattr(parsed.report, "sha256", None) or _file_sha(paths.resolve_report(report))
-    prints = fingerprints(tasks, sha)
-    with _locked(build_dir(root) / "locks" / f"{report_id}.lock"):
-        stale = stale_tasks(tasks, prints, report_id, root)
-        outcome.up_to_date = [t.name for t in tasks if t not in stale]
-        if not stale:
-            return outcome
-        staging = _stage(report_id, root, tasks, copy_current=len(stale) < len(tasks))
+        return [Outcome(str(report), failures=[f"{report}: {exc}"]) for report in reports]
+    builds: list[Build] = []
+    for report in reports:
+        outcome = Outcome(str(report))
         try:
-            failures, outcome.seconds = run_tasks(
-                stale, lambda task: _run_task(task, report_id, staging, root),
-                jobs or default_jobs())
-            outcome.ran = [t.name for t in stale if t.name in outcome.seconds]
-            if failures:
-                outcome.failures.extend(failures)
-                return outcome
-            _publish(report_id, staging, root, tasks)
+            build = prepare(report, root, langs, pipeline, outcome)
+        except ReportError as exc:   # the report's id, once it is known, else its file
+            outcome.failures.append(f"{outcome.report_id or report}: {exc}")
+            outcomes.append(outcome)
+            continue
+        twin = next((b for b in builds if b.report_id == build.report_id), None)
+        if twin is not None:
+            build.outcome.failures.append(f"{report}: report id {build.report_id} is already "
+                                          f"built from {twin.report} in this run")
+        outcomes.append(build.outcome)
+        builds.append(build)
+    builds = [build for build in builds if not build.failed]
+    hashes = Hashes()
+    workers = jobs or default_jobs()
+    with _locked(build_dir(root) / "build.lock"):
+        try:
+            _run_stage(builds, root, across=False, workers=workers, hashes=hashes)
+            _run_stage(builds, root, across=True, workers=workers, hashes=hashes)
+            published = False
+            for build in builds:
+                _finish(build, root)
+                published |= build.staging is not None and not build.failed
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        manifest = read_manifest(report_id, root)
-        manifest["tasks"] = {**manifest.get("tasks", {}), **prints}
-        manifest["files"] = _output_files(report_id, root, tasks)
-        store.write_json(_manifest_path(report_id, root), manifest)
-        shutil.rmtree(failed_dir(report_id, root), ignore_errors=True)
-    _write_index(root)
-    return outcome
+            for build in builds:
+                if build.staging is not None:
+                    shutil.rmtree(build.staging, ignore_errors=True)
+        write_summaries(root, rewrite=published)
+    if stamps is not None:
+        for outcome in outcomes:
+            if not outcome.failures:
+                stamp = Path(stamps) / f"{Path(outcome.report).stem}.done"
+                stamp.parent.mkdir(parents=True, exist_ok=True)
+                stamp.touch()
+    return outcomes
+
+
+def _finish(build: Build, root: Path) -> None:
+    """Publish a report whose notebooks all succeeded; leave a failed one as it was."""
+    planned = {task.name for task in build.tasks}
+    skipped = planned - set(build.outcome.ran) - set(build.outcome.up_to_date)
+    if build.failed:
+        if skipped:
+            build.outcome.failures.append(
+                f"{build.report_id}: not run because of the failure: "
+                f"{', '.join(sorted(skipped))}; its previous outputs are unchanged")
+        return
+    if build.staging is not None:   # else everything was up to date
+        publish(build.report_id, build.staging, root, build.tasks)
+        manifest = read_manifest(build.report_id, root)
+        manifest["tasks"] = {**manifest.get("tasks", {}), **build.prints}
+        manifest["inputs"] = {**manifest.get("inputs", {}), **build.inputs}
+        manifest["files"] = _output_files(build.report_id, root, build.tasks)
+        store.write_json(manifest_path(build.report_id, root), manifest)
+    shutil.rmtree(failed_dir(build.report_id, root), ignore_errors=True)   # stale now
+
+
+def build_report(report: str | Path, out=None, langs=LANGS, jobs: int | None = None,
+                 pipeline=None) -> Outcome:
+    """Bring one report's outputs up to date; on failure, leave the previous ones as they were."""
+    return build_reports([report], out, langs, jobs, pipeline)[0]
 
 
 def main(argv=None) -> int:
@@ -616,27 +868,29 @@ def main(argv=None) -> int:
     parser.add_argument("--lang", nargs="+", default=list(LANGS), choices=LANGS)
     parser.add_argument("--jobs", type=int, default=None,
                         help="notebooks run at once (default: the number of CPUs)")
+    parser.add_argument("--stamps", type=Path, default=None,
+                        help="touch <stamps>/<report file stem>.done for each report built "
+                             "or up to date (used by make)")
     args = parser.parse_args(argv)
     reports = args.reports or [str(p) for p in paths.raw_reports()]
     if not reports:
         print("no reports to build (data/raw/ has none)", file=sys.stderr)
         return 2
-    failed = 0
-    for report in reports:
-        start = time.perf_counter()
-        outcome = build_report(report, args.out, tuple(args.lang), args.jobs)
-        name = outcome.report_id or report
+    start = time.perf_counter()
+    outcomes = build_reports(reports, args.out, tuple(args.lang), args.jobs, stamps=args.stamps)
+    for outcome in outcomes:
+        name = outcome.report_id or outcome.report
         for failure in outcome.failures:
             print(f"FAILED {failure}", file=sys.stderr, flush=True)
-        if outcome.failures:
-            failed += 1
-        elif outcome.ran:
-            print(f"built {name}: ran {', '.join(outcome.ran)} "
-                  f"({time.perf_counter() - start:.1f} s)", flush=True)
-        else:
+        if not outcome.failures and outcome.ran:
+            why = ", ".join(outcome.reasons[:4]) + (", ..." if len(outcome.reasons) > 4 else "")
+            print(f"built {name}: ran {', '.join(outcome.ran)} ({why})", flush=True)
+        elif not outcome.failures:
             print(f"{name}: up to date", flush=True)
-    if failed:
-        print(f"{failed} of {len(reports)} report(s) failed", file=sys.stderr)
+    failed = sum(1 for outcome in outcomes if outcome.failures)
+    print(f"{len(outcomes) - failed} of {len(outcomes)} report(s) up to date"
+          + (f", {failed} failed" if failed else "") + f" ({time.perf_counter() - start:.1f} s)",
+          file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0
 
 

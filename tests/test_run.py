@@ -1,0 +1,462 @@
+"""The runner: parameter checks, outputs kept inside OUT, incremental and parallel runs,
+all-or-nothing publishing, and what a failed notebook leaves behind.
+
+Tests that need built outputs copy the session's `built` OUT; only the failure tests start
+kernels, and only for a notebook that fails at once.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from conftest import SEED, SYNTHETIC
+from helpers import bench, paths, run
+from helpers.errors import ReportError
+
+SEED_ID = "thai-nguyen_2022"
+
+
+def write_notebook(path: Path, parameters: str, *code: str) -> Path:
+    """A notebook with a `parameters` cell and code cells, as the team writes them."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    cell = nbformat.v4.new_code_cell(parameters)
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell, *(nbformat.v4.new_code_cell(source) for source in code)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(path))
+    return path
+
+
+@pytest.fixture
+def typed(tmp_path):
+    return write_notebook(tmp_path / "typed.ipynb", "\n".join([
+        'report_id: str = "x"  # help: the report',
+        "year: int = 2022  # help: a year",
+        "share: float = 0.5  # help: a share",
+        "draft: bool = False  # help: a flag",
+        'note: Optional[str] = None  # help: optional text',
+        "langs: list[str] = []  # help: languages",
+    ]))
+
+
+# --- parameter checks ------------------------------------------------------------------
+
+def test_declared_parameters_of_the_right_types_pass(typed):
+    run.check_parameters(typed, {"report_id": "thai-nguyen_2022", "year": 2023, "share": 0.25,
+                                 "draft": True, "note": None, "langs": ["vi"]})
+    run.check_parameters(typed, {"share": 1})   # an int is a fine float
+    run.check_parameters(typed, {"note": "text"})
+
+
+def test_an_unknown_parameter_is_refused_with_a_suggestion(typed):
+    with pytest.raises(ReportError) as error:
+        run.check_parameters(typed, {"reportid": "thai-nguyen_2022"})
+    assert "unknown parameter(s) 'reportid' (did you mean 'report_id'?)" in str(error.value)
+    assert str(typed) in str(error.value)
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("year", "2022", "str"),        # a year typed as text
+    ("year", True, "bool"),         # bool is an int in Python, never here
+    ("year", 2022.0, "float"),
+    ("share", "0.5", "str"),
+    ("report_id", 2022, "int"),
+    ("report_id", None, "NoneType"),
+    ("draft", 1, "int"),
+    ("langs", "vi", "str"),
+])
+def test_a_mistyped_parameter_is_refused(typed, name, value, expected):
+    with pytest.raises(ReportError) as error:
+        run.check_parameters(typed, {name: value})
+    assert f"parameter '{name}' must be" in str(error.value)
+    assert f"got {expected}" in str(error.value)
+
+
+def test_a_parameter_without_annotation_or_with_an_unknown_type_is_refused(tmp_path):
+    bare = write_notebook(tmp_path / "bare.ipynb", 'report_id = "x"  # help: no annotation')
+    with pytest.raises(ReportError, match="no type annotation"):
+        run.check_parameters(bare, {"report_id": "y"})
+    odd = write_notebook(tmp_path / "odd.ipynb", 'when: datetime = None  # help: odd type')
+    with pytest.raises(ReportError, match="cannot check"):
+        run.check_parameters(odd, {"when": "2022"})
+
+
+def test_a_parameter_line_papermill_cannot_read_is_refused_not_ignored(tmp_path):
+    # papermill's reader skips `str | None`: the name would silently not be a parameter
+    union = write_notebook(tmp_path / "union.ipynb",
+                           'report_id: str = "x"  # help: r\nnote: str | None = None  # help: n')
+    with pytest.raises(ReportError, match="cannot read the parameter line.* of note"):
+        run.check_parameters(union, {"report_id": "y"})
+
+
+@pytest.mark.parametrize("annotation, accepted", [
+    ("str", (str,)), ("int", (int,)), ("float", (int, float)), ("bool", (bool,)),
+    ("Optional[int]", (int, type(None))), ("str | None", (str, type(None))),
+    ("dict[str, int]", (dict,)), ("datetime", None), ("Any", None),
+])
+def test_annotations_the_runner_understands(annotation, accepted):
+    assert run.accepted_types(annotation) == accepted
+
+
+def test_every_pipeline_notebook_takes_exactly_what_the_runner_passes(tmp_path):
+    """A notebook that renamed a parameter would otherwise run silently on its default."""
+    build = run.prepare(SEED, tmp_path, run.LANGS, None)   # checks every task, runs nothing
+    assert [task.name for task in build.tasks][0] == "01_ingest"
+    for notebook in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
+        for name, info in run.notebook_parameters(notebook).items():
+            assert run.accepted_types(str(info["inferred_type_name"])), (notebook.name, name)
+    assert not any(tmp_path.iterdir())   # nothing was written
+
+
+def test_a_bad_parameter_fails_before_any_notebook_runs(tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(paths.NOTEBOOKS / "01_ingest.ipynb", notebooks)
+    write_notebook(notebooks / "02_typo.ipynb",
+                   'reportid: str = "x"  # help: misspelt\nout: str = ""  # help: o',
+                   "raise SystemExit('never runs')")
+    monkeypatch.setattr(paths, "NOTEBOOKS", notebooks)
+    pipeline = (run.Step("01_ingest.ipynb", raw=True), run.Step("02_typo.ipynb"))
+    outcome = run.build_report(SEED, tmp_path / "out", pipeline=pipeline)
+    assert len(outcome.failures) == 1
+    assert outcome.failures[0].startswith(f"{SEED_ID}: ")
+    assert "02_typo.ipynb: unknown parameter(s) 'report_id' (did you mean 'reportid'?)" \
+        in outcome.failures[0]
+    assert outcome.ran == []
+    assert not (tmp_path / "out" / "data").exists()   # not even the ingest ran
+
+
+# --- outputs never escape OUT ----------------------------------------------------------
+
+@pytest.mark.parametrize("report_id", ["../escape", "a/b", "", "Thai-Nguyen_2022", ".hidden",
+                                       "x_", "tỉnh_2022", "/abs"])
+def test_report_ids_that_cannot_name_files_are_refused(report_id):
+    with pytest.raises(ReportError, match="cannot name output files"):
+        run.check_report_id(report_id)
+
+
+def test_good_report_ids_pass():
+    for report_id in ("thai-nguyen_2022", "ba-ria-vung-tau_2023", "bac-kan_2024"):
+        run.check_report_id(report_id)
+
+
+def test_an_output_root_in_data_raw_or_on_a_file_is_refused(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    monkeypatch.setattr(paths, "RAW", raw)   # never risk writing under the real data/raw/
+    with pytest.raises(ReportError, match="inside data/raw/"):
+        run.checked_out_root(raw / "sub")
+    afile = tmp_path / "file.txt"
+    afile.write_text("x", encoding="utf-8")
+    with pytest.raises(ReportError, match="is a file"):
+        run.checked_out_root(afile)
+
+
+def test_an_output_folder_linked_outside_out_is_refused_before_anything_runs(tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "figures").symlink_to(elsewhere, target_is_directory=True)
+    outcome = run.build_report(SEED, out)
+    assert len(outcome.failures) == 1 and "outside OUT" in outcome.failures[0]
+    assert outcome.ran == []
+    assert list(elsewhere.iterdir()) == []
+    assert not (out / "data").exists()
+
+
+def test_check_inside():
+    root = Path("/tmp/out-root")
+    run.check_inside([root / "figures" / "x.png"], root)
+    with pytest.raises(ReportError, match="outside OUT"):
+        run.check_inside([root / ".." / "elsewhere.png"], root)
+
+
+# --- the plan and the fingerprints -----------------------------------------------------
+
+PIPE = (
+    run.Step("01_ingest.ipynb", raw=True),
+    run.Step("02_audit.ipynb"),
+    run.Step("03_chart.ipynb", needs=("01_ingest.ipynb",)),
+    run.Step("07_trends.ipynb", needs=("01_ingest.ipynb",), compares=True),
+    run.Step("10_narrative.ipynb", per_language=True, html=True),
+)
+
+
+def test_plan_names_parameters_and_needs():
+    tasks = {task.name: task for task in run.plan(Path("/r.txt"), "x_2022", ("vi", "en"), PIPE)}
+    assert list(tasks) == ["01_ingest", "02_audit", "03_chart", "07_trends", "10_narrative_vi",
+                           "10_narrative_en"]
+    assert tasks["01_ingest"].parameters == {"report": "/r.txt"}
+    assert tasks["10_narrative_en"].parameters == {"report_id": "x_2022", "lang": "en"}
+    assert tasks["02_audit"].needs == ("01_ingest",)          # default: every step before
+    assert tasks["03_chart"].needs == ("01_ingest",)          # named: may run beside 02
+    assert tasks["10_narrative_vi"].needs == ("01_ingest", "02_audit", "03_chart", "07_trends")
+    # comparing steps, and those that need them, run after every report's own steps
+    assert [name for name, task in tasks.items() if task.across] == [
+        "07_trends", "10_narrative_vi", "10_narrative_en"]
+
+
+def test_plan_refuses_a_need_that_is_not_an_earlier_step_and_paths_as_notebooks():
+    with pytest.raises(ReportError, match="not an earlier step"):
+        run.plan(Path("/r.txt"), "x_2022", pipeline=(run.Step("02.ipynb", needs=("03.ipynb",)),
+                                                     run.Step("03.ipynb")))
+    with pytest.raises(ReportError, match="notebook file name"):
+        run.plan(Path("/r.txt"), "x_2022", pipeline=(run.Step("../escape.ipynb"),))
+
+
+def test_a_notebook_depends_on_the_helpers_it_imports_and_theirs(tmp_path):
+    notebook = write_notebook(tmp_path / "n.ipynb", 'report_id: str = "x"  # help: r',
+                              "%matplotlib inline\nimport helpers.ingest as ingest")
+    sources = {p.name for p in run.helper_sources(notebook)}
+    assert {"__init__.py", "ingest.py", "report.py", "catalogue.py", "numbers.py",
+            "paths.py"} <= sources
+    assert not {"run.py", "bench.py", "html.py"} & sources
+    numbers_only = write_notebook(tmp_path / "m.ipynb", 'x: int = 1  # help: x',
+                                  "from helpers import numbers")
+    assert "ingest.py" not in {p.name for p in run.helper_sources(numbers_only)}
+    assert "html.py" in {p.name for p in run.helper_sources(numbers_only, ("html",))}
+
+
+def test_relative_imports_resolve_inside_the_package():
+    import ast
+    tree = ast.parse("from . import paths\nfrom .errors import ReportError\nimport os")
+    assert run._imported_helpers(tree, "helpers") == {
+        "helpers", "helpers.paths", "helpers.errors", "helpers.errors.ReportError"}
+
+
+def test_fingerprints_change_with_a_notebook_and_what_needs_it(tmp_path, monkeypatch):
+    for name in ("01_ingest", "02_audit", "03_chart", "07_trends", "10_narrative"):
+        write_notebook(tmp_path / f"{name}.ipynb", 'report_id: str = "x"  # help: r',
+                       "from helpers import numbers")
+    monkeypatch.setattr(paths, "NOTEBOOKS", tmp_path)
+    tasks = run.plan(Path("/r.txt"), "x_2022", ("vi",), PIPE)
+    before = run.fingerprints(tasks, "sha-of-report")
+    assert before == run.fingerprints(tasks, "sha-of-report")   # stable
+    write_notebook(tmp_path / "03_chart.ipynb", 'report_id: str = "x"  # help: r', "1 + 1")
+    after = run.fingerprints(tasks, "sha-of-report")
+    changed = sorted(name for name in before if before[name] != after[name])
+    assert changed == ["03_chart", "10_narrative_vi"]
+    # another report's data changes only what compares reports, and what follows it
+    others = run.fingerprints(tasks, "sha-of-report", others="another report changed")
+    assert sorted(n for n in after if after[n] != others[n]) == ["07_trends", "10_narrative_vi"]
+    # a new raw report changes everything
+    new_raw = run.fingerprints(tasks, "another sha")
+    assert all(new_raw[name] != after[name] for name in after)
+
+
+# --- running notebooks in parallel -------------------------------------------------------
+
+def test_jobs_run_after_what_they_need_and_side_by_side():
+    order, lock = [], threading.Lock()
+    together = threading.Barrier(2, timeout=30)   # b and c must be running at the same time
+
+    def work(key, meet=False):
+        def job():
+            if meet:
+                together.wait()
+            with lock:
+                order.append(key)
+        return job
+
+    jobs = [run.Job("a", (), "r", work("a")), run.Job("b", ("a",), "r", work("b", True)),
+            run.Job("c", ("a",), "r", work("c", True)), run.Job("d", ("b", "c"), "r", work("d"))]
+    results = run.run_jobs(jobs, workers=2)
+    assert order[0] == "a" and order[-1] == "d" and set(order[1:3]) == {"b", "c"}
+    assert all(error is None for error, _ in results.values())
+
+
+def test_after_a_failure_the_report_stops_and_the_others_go_on():
+    ran = []
+
+    def job(key, error=None):
+        return lambda: ran.append(key) or error
+
+    jobs = [run.Job("r1/a", (), "r1", job("r1/a", "r1/a failed")),
+            run.Job("r1/b", ("r1/a",), "r1", job("r1/b")),
+            run.Job("r2/a", (), "r2", job("r2/a")),
+            run.Job("r2/b", ("r2/a",), "r2", job("r2/b"))]
+    results = run.run_jobs(jobs, workers=1)
+    assert ran == ["r1/a", "r2/a", "r2/b"]
+    assert results["r1/a"][0] == "r1/a failed" and "r1/b" not in results
+
+
+def test_a_failure_message_names_report_notebook_cell_and_error(tmp_path):
+    error = PapermillExecutionError(cell_index=5, exec_count=3, source="\nraise ValueError('x')",
+                                    ename="ValueError", evalue="no audit table", traceback=[])
+    kept = tmp_path / "failed.ipynb"
+    text = run.describe_failure(SEED_ID, "03_par_index.ipynb", error, kept)
+    assert text == (f"{SEED_ID}: notebook 03_par_index.ipynb failed at cell 5 (In [3]: "
+                    f"\"raise ValueError('x')\"): ValueError: no audit table; "
+                    f"executed notebook kept in {kept}")
+
+
+# --- built outputs: incremental, all or nothing, failures ------------------------------
+
+@pytest.fixture
+def rebuilt(built, tmp_path):
+    """A private copy of the session's built OUT (its manifests and stamps included)."""
+    out = tmp_path / "out"
+    shutil.copytree(built, out, symlinks=True)
+    return out
+
+
+def snapshot(out: Path) -> dict[str, tuple[int, int]]:
+    """Every output file (not the runner's own state) with its size and modification time."""
+    return {str(p.relative_to(out)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in out.rglob("*") if p.is_file() and ".build" not in p.relative_to(out).parts}
+
+
+def test_a_build_with_nothing_changed_runs_no_notebook(rebuilt):
+    before = snapshot(rebuilt)
+    outcomes = run.build_reports([SEED, SYNTHETIC], rebuilt)
+    assert [(o.failures, o.ran) for o in outcomes] == [([], []), ([], [])]
+    assert len(outcomes[0].up_to_date) == len(run.plan(SEED, SEED_ID))
+    assert snapshot(rebuilt) == before
+
+
+def test_a_missing_output_file_rebuilds_its_report(rebuilt, monkeypatch):
+    manifest = run.read_manifest(SEED_ID, rebuilt)
+    gone = rebuilt / manifest["files"][0]
+    gone.unlink()
+    calls = []
+    monkeypatch.setattr(run, "run_jobs", lambda jobs, workers: calls.extend(
+        job.key for job in jobs) or {})
+    run.build_report(SEED, rebuilt)
+    assert calls and all(key.startswith(f"{SEED_ID}/") for key in calls)
+    assert {key.split("/")[1] for key in calls} >= {"01_ingest", "02_audit"}
+
+
+def failing_copy(notebooks: Path, name: str) -> Path:
+    """The project's notebooks, with `name` raising in its first cell after the parameters."""
+    shutil.copytree(paths.NOTEBOOKS, notebooks)
+    target = notebooks / name
+    notebook = nbformat.read(str(target), as_version=4)
+    first = next(i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get(
+        "tags", []))
+    notebook.cells.insert(first + 1, nbformat.v4.new_code_cell(
+        "raise RuntimeError('deliberate failure for the test')"))
+    nbformat.write(notebook, str(target))
+    return target
+
+
+@pytest.mark.slow
+def test_a_failed_rebuild_keeps_the_previous_outputs_and_the_failed_notebook(
+        rebuilt, tmp_path, monkeypatch):
+    html_steps = [step.notebook for step in run.PIPELINE if step.html]
+    assert html_steps, "the pipeline exports HTML"
+    monkeypatch.setattr(paths, "NOTEBOOKS", tmp_path / "notebooks")
+    failing_copy(paths.NOTEBOOKS, html_steps[0])
+    before = snapshot(rebuilt)
+    html_files = sorted(p for p in (rebuilt / "reports").glob(f"{SEED_ID}_*.html"))
+    assert html_files
+
+    outcome = run.build_report(SEED, rebuilt)
+
+    stem = Path(html_steps[0]).stem
+    assert outcome.failures and sorted(set(outcome.ran)) == sorted(
+        t.name for t in run.plan(SEED, SEED_ID) if t.step.notebook == html_steps[0])
+    message = next(f for f in outcome.failures if "deliberate failure" in f)
+    assert message.startswith(f"{SEED_ID}: notebook {html_steps[0]} failed at cell ")
+    assert "RuntimeError: deliberate failure for the test" in message
+    # every output of the report is as it was: same bytes, same times (nothing looks fresh)
+    after = {k: v for k, v in snapshot(rebuilt).items() if not k.startswith("reports/failed/")}
+    assert after == before
+    # the executed notebook that failed is kept for debugging, with its error and cell
+    kept = sorted((rebuilt / "reports" / "failed" / SEED_ID).glob(f"{stem}*.ipynb"))
+    assert kept and str(kept[0]) in " ".join(outcome.failures)
+    cells = nbformat.read(str(kept[0]), as_version=4).cells
+    failed_at = next(i for i, c in enumerate(cells)
+                     if any(o.get("output_type") == "error" for o in c.get("outputs", [])))
+    assert f"failed at cell {failed_at} " in message
+    assert not list((run.build_dir(rebuilt) / "staging").iterdir())   # no staging left
+
+    # once the notebook is fixed, a build clears the failure and changes nothing else
+    monkeypatch.undo()
+    again = run.build_report(SEED, rebuilt)
+    assert again.failures == [] and again.ran == []
+    assert not (rebuilt / "reports" / "failed" / SEED_ID).exists()
+
+
+@pytest.mark.slow
+def test_a_first_build_that_fails_publishes_nothing(tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(paths.NOTEBOOKS / "01_ingest.ipynb", notebooks)
+    write_notebook(notebooks / "02_fails.ipynb",
+                   'report_id: str = "x"  # help: r\nout: str = ""  # help: o',
+                   "raise ValueError('broken analysis')")
+    monkeypatch.setattr(paths, "NOTEBOOKS", notebooks)
+    pipeline = (run.Step("01_ingest.ipynb", raw=True), run.Step("02_fails.ipynb", html=True))
+    out = tmp_path / "out"
+    outcome = run.build_report(SEED, out, pipeline=pipeline)
+    assert "01_ingest" in outcome.ran and len(outcome.failures) == 1
+    assert "02_fails.ipynb failed at cell 2" in outcome.failures[0]   # after the injected one
+    assert "ValueError: broken analysis" in outcome.failures[0]
+    # the ingest succeeded, but nothing of the report is published: all or nothing
+    assert not paths.processed_dir(SEED_ID, out).exists()
+    assert not list(paths.reports_dir(out).glob("*.html"))
+    assert (run.failed_dir(SEED_ID, out) / "02_fails.ipynb").is_file()
+
+
+def test_several_reports_one_failing_the_others_build_and_the_count_is_given(
+        rebuilt, capsys):
+    missing = paths.PROJ_ROOT / "tests" / "fixtures" / "no-such-report.txt"
+    code = run.main(["--out", str(rebuilt), str(missing), str(SEED), str(SYNTHETIC)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"FAILED {missing}" in captured.err
+    assert "2 of 3 report(s) up to date, 1 failed" in captured.err
+
+
+def make(*arguments: str) -> subprocess.CompletedProcess:
+    # -o: never (re)install the environment from a test
+    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *arguments],
+                          cwd=paths.PROJ_ROOT, capture_output=True, text=True,
+                          env={k: v for k, v in os.environ.items() if k != "MAKEFLAGS"})
+
+
+def test_make_report_fails_for_a_bad_report_builds_the_rest_and_is_then_a_no_op(rebuilt):
+    missing = "tests/fixtures/no-such-report.txt"
+    first = make("report", f"REPORTS={missing} {SEED}", f"OUT={rebuilt}")
+    assert first.returncode != 0
+    assert "no-such-report.txt" in first.stderr and "1 failed" in first.stderr
+    assert (rebuilt / ".build" / "stamps" / f"{SEED.stem}.done").is_file()
+    again = make("report", f"REPORTS={SEED}", f"OUT={rebuilt}")
+    assert again.returncode == 0
+    assert again.stdout.strip() == f"1 report(s) up to date in {rebuilt}"   # no runner started
+
+
+# --- the bench's synthetic batch -----------------------------------------------------------
+
+def test_synthetic_copies_are_other_provinces_and_years_never_in_data_raw(tmp_path,
+                                                                            monkeypatch):
+    from helpers import ingest
+    copies = bench.synthetic_copies(SEED, tmp_path / "batch", 4)
+    ids = [ingest.read(copy).report_id for copy in copies]
+    assert len(set(ids)) == 4 and SEED_ID not in ids
+    monkeypatch.setattr(paths, "RAW", tmp_path / "raw")
+    with pytest.raises(ValueError, match="never"):
+        bench.synthetic_copies(SEED, tmp_path / "raw" / "batch", 1)
+    assert not (tmp_path / "raw").exists()
+
+
+def test_notebook_times_read_papermill_records(built):
+    times = bench.notebook_times(SEED_ID, built)
+    assert "01_ingest" in times
+    assert all(t["notebook"] > 0 and 0 < t["cells"] <= t["notebook"] for t in times.values())
+
+
+def test_build_state_is_json(built):
+    manifest = json.loads(run.manifest_path(SEED_ID, built).read_text(encoding="utf-8"))
+    assert set(manifest) == {"tasks", "inputs", "files"}
+    assert set(manifest["tasks"]) == {task.name for task in run.plan(SEED, SEED_ID)}
