@@ -296,8 +296,8 @@ def test_a_failure_message_names_report_notebook_cell_and_error(tmp_path):
     kept = tmp_path / "failed.ipynb"
     text = run.describe_failure(SEED_ID, "03_par_index.ipynb", error, kept)
     assert text == (f"{SEED_ID}: notebook 03_par_index.ipynb failed at cell 5 (In [3]: "
-                    f"\"raise ValueError('x')\"): ValueError: no audit table; "
-                    f"executed notebook kept in {kept}")
+                    f"\"raise ValueError('x')\") of the executed notebook: ValueError: "
+                    f"no audit table; executed notebook kept in {kept}")
 
 
 # --- built outputs: incremental, all or nothing, failures ------------------------------
@@ -337,7 +337,8 @@ def test_a_missing_output_file_rebuilds_its_report(rebuilt, monkeypatch):
 
 
 def failing_copy(notebooks: Path, name: str) -> Path:
-    """The project's notebooks, with `name` raising in its first cell after the parameters."""
+    """A copy of the project's notebooks in which `name` raises in its first cell after the
+    parameters."""
     shutil.copytree(paths.NOTEBOOKS, notebooks)
     target = notebooks / name
     notebook = nbformat.read(str(target), as_version=4)
@@ -354,8 +355,8 @@ def test_a_failed_rebuild_keeps_the_previous_outputs_and_the_failed_notebook(
         rebuilt, tmp_path, monkeypatch):
     html_steps = [step.notebook for step in run.PIPELINE if step.html]
     assert html_steps, "the pipeline exports HTML"
+    failing_copy(tmp_path / "notebooks", html_steps[0])
     monkeypatch.setattr(paths, "NOTEBOOKS", tmp_path / "notebooks")
-    failing_copy(paths.NOTEBOOKS, html_steps[0])
     before = snapshot(rebuilt)
     html_files = sorted(p for p in (rebuilt / "reports").glob(f"{SEED_ID}_*.html"))
     assert html_files
@@ -374,7 +375,8 @@ def test_a_failed_rebuild_keeps_the_previous_outputs_and_the_failed_notebook(
     # the executed notebook that failed is kept for debugging, with its error and cell
     kept = sorted((rebuilt / "reports" / "failed" / SEED_ID).glob(f"{stem}*.ipynb"))
     assert kept and str(kept[0]) in " ".join(outcome.failures)
-    cells = nbformat.read(str(kept[0]), as_version=4).cells
+    cells = [cell for cell in nbformat.read(str(kept[0]), as_version=4).cells   # no banners
+             if "papermill-error-cell-tag" not in cell.metadata.get("tags", [])]
     failed_at = next(i for i, c in enumerate(cells)
                      if any(o.get("output_type") == "error" for o in c.get("outputs", [])))
     assert f"failed at cell {failed_at} " in message
@@ -400,11 +402,13 @@ def test_a_first_build_that_fails_publishes_nothing(tmp_path, monkeypatch):
     out = tmp_path / "out"
     outcome = run.build_report(SEED, out, pipeline=pipeline)
     assert "01_ingest" in outcome.ran and len(outcome.failures) == 1
-    assert "02_fails.ipynb failed at cell 2" in outcome.failures[0]   # after the injected one
+    # cells: parameters, papermill's injected parameters, then the one that raises
+    assert "02_fails.ipynb failed at cell 2 (In [3]" in outcome.failures[0]
     assert "ValueError: broken analysis" in outcome.failures[0]
     # the ingest succeeded, but nothing of the report is published: all or nothing
     assert not paths.processed_dir(SEED_ID, out).exists()
-    assert not list(paths.reports_dir(out).glob("*.html"))
+    assert not list(paths.reports_dir(out).glob(f"{SEED_ID}*.html"))
+    assert SEED_ID not in (paths.reports_dir(out) / "index.html").read_text(encoding="utf-8")
     assert (run.failed_dir(SEED_ID, out) / "02_fails.ipynb").is_file()
 
 

@@ -510,8 +510,8 @@ def describe_failure(report_id: str, notebook: str, exc: BaseException,
     if isinstance(exc, PapermillExecutionError):
         first_line = next((line.strip() for line in (exc.source or "").splitlines()
                            if line.strip()), "")
-        what = (f"failed at cell {exc.cell_index} (In [{exc.exec_count}]: {first_line[:60]!r}): "
-                f"{exc.ename}: {exc.evalue}")
+        what = (f"failed at cell {exc.cell_index} (In [{exc.exec_count}]: {first_line[:60]!r}) "
+                f"of the executed notebook: {exc.ename}: {exc.evalue}")
     else:
         what = f"failed: {type(exc).__name__}: {_last_line(exc)}"
     text = f"{report_id}: notebook {notebook} {what}"
