@@ -296,15 +296,18 @@ def test_a_broken_sidecar_is_a_clear_error(tmp_path):
     assert info.value.kind == "sidecar" and "sidecar" in info.value.message
 
 
-def test_a_note_holding_only_a_number_is_flagged(tmp_path):
-    """A tab typed inside a value splits it: '58.214' becomes value '58', note '.214'."""
+@pytest.mark.parametrize("start, old, new, indicator", [
+    ("3.1.1.\t", "\t58.214\t", "\t58\t.214", "III.3.1.1"),        # '58.214' split: 58 / .214
+    ("6.1.\tTỷ lệ TTHC đủ", "\t%\t$(", "\t%\t\t$(", "VII.6.1"),   # a formula pushed into the note
+], ids=["split-number", "moved-formula"])
+def test_a_value_pushed_into_the_note_by_a_stray_tab_is_flagged(tmp_path, start, old, new,
+                                                                 indicator):
     text = SYNTHETIC.read_text(encoding="utf-8")
-    line = next(line for line in text.split("\n") if line.startswith("3.1.1.\t"))
-    split = line.replace("\t58.214\t", "\t58\t.214")
-    path = _write(tmp_path, text.replace(line, split, 1).encode("utf-8"))
+    line = next(line for line in text.split("\n") if line.startswith(start))
+    path = _write(tmp_path, text.replace(line, line.replace(old, new, 1), 1).encode("utf-8"))
     issues = ingest.read(path).issues
     assert list(issues["kind"]) == ["shifted_cells"]
-    assert issues.iloc[0]["indicator_id"] == "III.3.1.1"
+    assert issues.iloc[0]["indicator_id"] == indicator
 
 
 # --- raw data is never modified -------------------------------------------------------------

@@ -35,7 +35,8 @@ INDICATOR_COLUMNS = [
 FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
                 "period", "indicator_id", "sentence", "line"]
 ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
-_BARE_NUMBER = re.compile(r"(?=.*[0-9])[0-9.,% ]+")  # a note cell like this is a split value
+# A note cell holding only a number or a formula is a value that a stray tab moved or split.
+_VALUE_IN_NOTE = re.compile(r"(?=.*[0-9])[0-9.,% ]+|\$?\s*\(.*/.*\)\s*\*\s*100.*")
 
 
 @dataclass
@@ -122,12 +123,12 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         "decimals": cell.decimals, "note": row.note, "line": row.line, "label_raw": row.label,
         "in_catalogue": entry is not None, "value_label_vi": "", "value_label_en": "",
     }
-    if _BARE_NUMBER.fullmatch(row.note):
+    if _VALUE_IN_NOTE.fullmatch(row.note):
         issues.append(_issue("warning", "shifted_cells", ind_id, row,
-                             f"the note cell of row {row.code_raw} holds only a number "
+                             f"the note cell of row {row.code_raw} holds only a value "
                              f"('{row.note}'): the row's cells may be shifted or its value "
                              "split by a tab; check the row",
-                             f"ô ghi chú của dòng {row.code_raw} chỉ có một con số "
+                             f"ô ghi chú của dòng {row.code_raw} chỉ có một giá trị "
                              f"('{row.note}'): các ô có thể bị lệch hoặc giá trị bị tách bởi "
                              "dấu tab; hãy kiểm tra dòng này"))
     if entry is None:
