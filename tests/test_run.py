@@ -290,6 +290,20 @@ def test_after_a_failure_the_report_stops_and_the_others_go_on():
     assert results["r1/a"][0] == "r1/a failed" and "r1/b" not in results
 
 
+def test_a_comparing_job_waits_for_the_other_reports_even_when_they_fail():
+    ran = []
+
+    def job(key, error=None):
+        return lambda: ran.append(key) or error
+
+    jobs = [run.Job("b/07", ("b/01",), "b", job("b/07"), after=("a/01",)),
+            run.Job("a/01", (), "a", job("a/01", "a/01 failed")),
+            run.Job("b/01", (), "b", job("b/01"))]
+    results = run.run_jobs(jobs, workers=1)
+    assert ran == ["a/01", "b/01", "b/07"]
+    assert results["b/07"][0] is None
+
+
 def test_a_failure_message_names_report_notebook_cell_and_error(tmp_path):
     error = PapermillExecutionError(cell_index=5, exec_count=3, source="\nraise ValueError('x')",
                                     ename="ValueError", evalue="no audit table", traceback=[])
@@ -324,16 +338,12 @@ def test_a_build_with_nothing_changed_runs_no_notebook(rebuilt):
     assert snapshot(rebuilt) == before
 
 
-def test_a_missing_output_file_rebuilds_its_report(rebuilt, monkeypatch):
-    manifest = run.read_manifest(SEED_ID, rebuilt)
-    gone = rebuilt / manifest["files"][0]
-    gone.unlink()
-    calls = []
-    monkeypatch.setattr(run, "run_jobs", lambda jobs, workers: calls.extend(
-        job.key for job in jobs) or {})
-    run.build_report(SEED, rebuilt)
-    assert calls and all(key.startswith(f"{SEED_ID}/") for key in calls)
-    assert {key.split("/")[1] for key in calls} >= {"01_ingest", "02_audit"}
+def test_a_missing_output_file_makes_the_next_build_start_from_nothing(rebuilt):
+    build = run.prepare(SEED, rebuilt, run.LANGS, None)
+    build.recorded = run.read_manifest(SEED_ID, rebuilt)
+    assert not run._is_cold(build, rebuilt, run.Hashes())
+    (rebuilt / build.recorded["files"][0]).unlink()
+    assert run._is_cold(build, rebuilt, run.Hashes())
 
 
 def failing_copy(notebooks: Path, name: str) -> Path:

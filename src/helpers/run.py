@@ -38,6 +38,7 @@ import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait  # noqa: E402
@@ -305,6 +306,7 @@ class Hashes:
 
     def __init__(self):
         self._cache: dict[Path, str] = {}
+        self._shared: dict[str, str] | None = None
 
     def of(self, path: Path) -> str:
         path = Path(path)
@@ -312,9 +314,13 @@ class Hashes:
             self._cache[path] = _sha(path.read_bytes()) if path.is_file() else "missing"
         return self._cache[path]
 
-    def of_folder(self, folder: Path) -> str:
-        files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
-        return _sha("".join(f"{p.relative_to(folder)}:{self.of(p)}\n" for p in files).encode())
+    def shared(self) -> dict[str, str]:
+        """The inputs every notebook has: package data, reference data, pinned packages."""
+        if self._shared is None:
+            self._shared = {str(p.relative_to(paths.PROJ_ROOT)): self.of(p)
+                            for p in shared_inputs()}
+            self._shared["pinned packages"] = _sha(pinned_packages().encode())
+        return self._shared
 
 
 def _module_file(module: str) -> Path | None:
@@ -400,31 +406,25 @@ def pinned_packages() -> str:
     return json.dumps(project.get("dependencies", []), sort_keys=True)
 
 
-def fingerprint_inputs(tasks: list[Task], report_sha: str, hashes: Hashes | None = None,
-                       others: str = "") -> dict[str, dict[str, str]]:
-    """Per task, what its fingerprint is made of (input -> hash). `others` stands for the
-    other reports' processed data, read by the steps that compare reports."""
+def task_inputs(task: Task, report_sha: str, prints: dict[str, str],
+                hashes: Hashes | None = None, others: str = "") -> dict[str, str]:
+    """What a task's fingerprint is made of (input -> hash): its notebook, the helpers it
+    imports, the raw report, the shared inputs, its parameters, the fingerprints (`prints`)
+    of the tasks it needs and, for a step that compares reports, `others`: the
+    fingerprints of the same steps in the other reports."""
     hashes = hashes or Hashes()
-    shared = {str(p.relative_to(paths.PROJ_ROOT)): hashes.of(p) for p in shared_inputs()}
-    pins = _sha(pinned_packages().encode())
-    result: dict[str, dict[str, str]] = {}
-    prints: dict[str, str] = {}
-    for task in tasks:
-        notebook = paths.NOTEBOOKS / task.step.notebook
-        modules = helper_sources(notebook, ("html",) if task.step.html else ())
-        inputs = {"runner": f"{FINGERPRINT_VERSION} {KERNEL}",
-                  f"notebooks/{task.step.notebook}": hashes.of(notebook),
-                  "raw report": report_sha, "pinned packages": pins,
-                  "parameters": json.dumps(task.parameters, sort_keys=True, ensure_ascii=False),
-                  **shared,
-                  **{f"src/helpers/{p.relative_to(paths.PACKAGE)}": hashes.of(p)
-                     for p in modules},
-                  **{f"needs {name}": prints[name] for name in task.needs}}
-        if task.step.compares:
-            inputs["other reports' data"] = others
-        result[task.name] = inputs
-        prints[task.name] = fingerprint_of(inputs)
-    return result
+    notebook = paths.NOTEBOOKS / task.step.notebook
+    modules = helper_sources(notebook, ("html",) if task.step.html else ())
+    inputs = {"runner": f"{FINGERPRINT_VERSION} {KERNEL}",
+              f"notebooks/{task.step.notebook}": hashes.of(notebook),
+              "raw report": report_sha,
+              "parameters": json.dumps(task.parameters, sort_keys=True, ensure_ascii=False),
+              **hashes.shared(),
+              **{f"src/helpers/{p.relative_to(paths.PACKAGE)}": hashes.of(p) for p in modules},
+              **{f"needs {name}": prints[name] for name in task.needs}}
+    if task.step.compares:
+        inputs["other reports"] = others
+    return inputs
 
 
 def fingerprint_of(inputs: dict[str, str]) -> str:
@@ -434,8 +434,11 @@ def fingerprint_of(inputs: dict[str, str]) -> str:
 def fingerprints(tasks: list[Task], report_sha: str, hashes: Hashes | None = None,
                  others: str = "") -> dict[str, str]:
     """A fingerprint per task: it changes when anything the task's outputs depend on does."""
-    return {name: fingerprint_of(inputs)
-            for name, inputs in fingerprint_inputs(tasks, report_sha, hashes, others).items()}
+    hashes = hashes or Hashes()
+    prints: dict[str, str] = {}
+    for task in tasks:
+        prints[task.name] = fingerprint_of(task_inputs(task, report_sha, prints, hashes, others))
+    return prints
 
 
 def changed_inputs(recorded: dict[str, str], inputs: dict[str, str]) -> list[str]:
@@ -461,18 +464,6 @@ def outputs_intact(report_id: str, root: Path) -> bool:
     """Every file the last good build of the report left is still there."""
     manifest = read_manifest(report_id, root)
     return bool(manifest) and all((root / rel).exists() for rel in manifest.get("files", []))
-
-
-def stale_tasks(tasks: list[Task], prints: dict[str, str], report_id: str,
-                root: Path) -> list[Task]:
-    """Tasks whose fingerprint changed or whose outputs are gone; all of them when any
-    file the last build left is missing."""
-    if not outputs_intact(report_id, root):
-        return list(tasks)
-    recorded = read_manifest(report_id, root).get("tasks", {})
-    return [task for task in tasks
-            if recorded.get(task.name) != prints[task.name]
-            or not all(p.exists() for p in task_outputs(task, report_id, root))]
 
 
 def _output_files(report_id: str, root: Path, tasks: list[Task]) -> list[str]:
@@ -553,36 +544,43 @@ def run_task(task: Task, report_id: str, staging: Path, root: Path) -> str | Non
 @dataclass
 class Job:
     key: str                    # unique in one run
-    needs: tuple[str, ...]      # keys that must succeed first (others are taken as done)
+    needs: tuple[str, ...]      # keys that must succeed first (keys not in the run: done)
     group: str                  # after a failure, the group's pending jobs do not start
     work: Callable[[], str | None]   # returns a failure message, or None
+    after: tuple[str, ...] = ()      # keys that must have finished, failed or been dropped
 
 
 def run_jobs(jobs: list[Job], workers: int) -> dict[str, tuple[str | None, float]]:
-    """Run jobs on `workers` threads, each once the jobs it needs have succeeded, in list
-    order otherwise. Returns, per job that ran: its failure (or None) and its seconds."""
+    """Run jobs on `workers` threads, each once what it needs has succeeded and what it
+    comes after has ended, in list order otherwise. Returns, per job that ran: its failure
+    (or None) and its seconds."""
+    workers = max(1, workers)
     keys = {job.key for job in jobs}
     pending, running = list(jobs), {}
-    done: set[str] = set()
+    succeeded: set[str] = set()
+    ended: set[str] = set()            # succeeded, failed, or dropped after a failure
     failed_groups: set[str] = set()
     results: dict[str, tuple[str | None, float]] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         while pending or running:
+            ended.update(job.key for job in pending if job.group in failed_groups)
             pending = [job for job in pending if job.group not in failed_groups]
             for job in list(pending):
-                if len(running) >= max(1, workers):
+                if len(running) >= workers:
                     break
-                if all(key in done or key not in keys for key in job.needs):
+                if all(k in succeeded or k not in keys for k in job.needs) and \
+                        all(k in ended or k not in keys for k in job.after):
                     pending.remove(job)
                     running[pool.submit(_timed, job.work)] = job
             if not running:
-                break   # what is left needs a job that failed
+                break   # nothing can start (cannot happen with needs inside one group)
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 job = running.pop(future)
                 results[job.key] = future.result()
+                ended.add(job.key)
                 if results[job.key][0] is None:
-                    done.add(job.key)
+                    succeeded.add(job.key)
                 else:
                     failed_groups.add(job.group)
     return results
@@ -667,16 +665,18 @@ def write_summaries(root: Path, rewrite: bool) -> None:
 
 @dataclass
 class Build:
-    """One report in a build: its plan, fingerprints and staging folder."""
+    """One report in a build: its plan, its last good build, its staging folder."""
     outcome: Outcome
     report: Path
     report_id: str
     sha: str
     tasks: list[Task]
+    recorded: dict = field(default_factory=dict)      # the manifest of the last good build
     staging: Path | None = None
     cold: bool = False          # staged from nothing: every task runs
     prints: dict[str, str] = field(default_factory=dict)
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def failed(self) -> bool:
@@ -700,92 +700,125 @@ def prepare(report, root: Path, langs, pipeline, outcome: Outcome | None = None)
     return Build(outcome, path, report_id, parsed.report.sha256, tasks)
 
 
-def _other_reports(build: Build, builds: list[Build], root: Path) -> dict[str, Path]:
-    """The other reports' processed folders a comparing step reads: the new data of those
-    built in this run, else what OUT holds."""
-    base = paths.processed_dir(build.report_id, root).parent
-    found = {p.name: p for p in base.iterdir()
-             if p.is_dir() and (p / "report.json").is_file()} if base.is_dir() else {}
+def _is_cold(build: Build, root: Path, hashes: Hashes) -> bool:
+    """True when every task will run (no good build, an output gone, or the first task
+    changed): the report is then staged from nothing, so that no stale file survives."""
+    if not build.recorded or not outputs_intact(build.report_id, root):
+        return True
+    recorded = build.recorded.get("tasks", {})
+    prints: dict[str, str] = {}
+    stale: set[str] = set()
+    for task in build.tasks:
+        if task.across:   # depends on the other reports too: stale at least when a need is
+            prints[task.name] = "not known yet"
+            if any(name in stale for name in task.needs):
+                stale.add(task.name)
+            continue
+        prints[task.name] = fingerprint_of(task_inputs(task, build.sha, prints, hashes))
+        if prints[task.name] != recorded.get(task.name) or any(n in stale for n in task.needs):
+            stale.add(task.name)
+    return len(stale) == len(build.tasks)
+
+
+def _reports_in_out(root: Path) -> list[str]:
+    base = paths.processed_dir("x", root).parent
+    return sorted(p.name for p in base.iterdir()
+                  if (p / "report.json").is_file()) if base.is_dir() else []
+
+
+def _others(build: Build, task: Task, builds: list[Build], root: Path) -> str:
+    """For a step that compares reports: the fingerprints, in every other report, of the
+    steps it needs (as this run leaves them, else as OUT holds them)."""
+    in_run = {other.report_id: other for other in builds if other is not build}
+    lines = []
+    for report_id in sorted((set(_reports_in_out(root)) | set(in_run)) - {build.report_id}):
+        other = in_run.get(report_id)
+        recorded = (other.recorded if other else read_manifest(report_id, root)).get("tasks", {})
+        for name in task.needs:
+            current = other.prints.get(name) if other and not other.failed else None
+            lines.append(f"{report_id}/{name}:{current or recorded.get(name, 'unknown')}")
+    return _sha("\n".join(lines).encode())
+
+
+def _link_others(build: Build, builds: list[Build], root: Path) -> None:
+    """Show a comparing step the other reports' processed data inside the staging folder:
+    the new data of those rebuilt in this run, else what OUT holds (read only)."""
+    targets = {report_id: paths.processed_dir(report_id, root)
+               for report_id in _reports_in_out(root)}
     for other in builds:
-        if other.staging is not None and not other.failed:
-            found[other.report_id] = paths.processed_dir(other.report_id, other.staging)
-    found.pop(build.report_id, None)
-    return dict(sorted(found.items()))
-
-
-def _link_others(build: Build, others: dict[str, Path]) -> None:
-    """Show the other reports' processed data inside this report's staging folder."""
-    for report_id, folder in others.items():
+        if other.staging is not None and not other.failed and \
+                paths.processed_dir(other.report_id, other.staging).is_dir():
+            targets[other.report_id] = paths.processed_dir(other.report_id, other.staging)
+    targets.pop(build.report_id, None)
+    for report_id, target in targets.items():
         link = paths.processed_dir(report_id, build.staging)
-        link.parent.mkdir(parents=True, exist_ok=True)
-        if not link.exists():
-            link.symlink_to(folder, target_is_directory=True)
+        if target.is_dir() and not link.exists() and not link.is_symlink():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(target, target_is_directory=True)
 
 
-def _reasons(stale: list[Task], build: Build, root: Path) -> list[str]:
-    """Why the stale tasks run, in a few words."""
-    manifest = read_manifest(build.report_id, root)
-    if not manifest:
-        return ["first build"]
-    if build.cold and not outputs_intact(build.report_id, root):
-        return ["outputs missing"]
-    found: list[str] = []
-    for task in stale:
-        recorded = manifest.get("inputs", {}).get(task.name)
-        for reason in ([f"{key} changed" for key in changed_inputs(recorded,
-                                                                    build.inputs[task.name])]
-                       if recorded else ["not built before"]):
-            if reason not in found:
-                found.append(reason)
-    return found
-
-
-def _run_stage(builds: list[Build], root: Path, across: bool, workers: int,
-               hashes: Hashes) -> None:
-    """Run the stale tasks of one stage (each report's own steps, or the steps that compare
-    reports) for every report, up to `workers` notebooks at once."""
-    jobs = []
-    for build in builds:
-        tasks = [task for task in build.tasks if task.across == across]
-        if build.failed or not tasks:
-            continue
-        others = _other_reports(build, builds, root) if across else {}
-        summary = "\n".join(f"{rid}:{hashes.of_folder(folder)}" for rid, folder in others.items())
-        build.inputs = fingerprint_inputs(build.tasks, build.sha, hashes,
-                                          _sha(summary.encode()))
-        build.prints = {name: fingerprint_of(inputs) for name, inputs in build.inputs.items()}
-        stale = tasks if build.cold else stale_tasks(tasks, build.prints, build.report_id, root)
-        build.outcome.reasons += [reason for reason in _reasons(stale, build, root)
-                                  if reason not in build.outcome.reasons]
-        build.outcome.up_to_date += [task.name for task in tasks if task not in stale]
-        if not stale:
-            continue
+def _staging(build: Build, root: Path) -> Path:
+    """The report's staging folder, made by the first task that has to run."""
+    with build.lock:
         if build.staging is None:
             shutil.rmtree(failed_dir(build.report_id, root), ignore_errors=True)  # older failures
-            build.cold = len(stale) == len(tasks) and not across
-            build.staging = stage(build.report_id, root, build.tasks, copy_current=not build.cold)
-        if across:
-            _link_others(build, others)
-        for task in stale:
-            jobs.append(Job(f"{build.report_id}/{task.name}",
-                            tuple(f"{build.report_id}/{name}" for name in task.needs),
-                            build.report_id,
-                            lambda t=task, b=build: run_task(t, b.report_id, b.staging, root)))
-    by_id = {build.report_id: build for build in builds}
-    for key, (error, seconds) in run_jobs(jobs, workers).items():
-        report_id, name = key.split("/", 1)
-        outcome = by_id[report_id].outcome
-        outcome.ran.append(name)
-        outcome.seconds[name] = seconds
-        if error:
-            outcome.failures.append(error)
+            build.staging = stage(build.report_id, root, build.tasks,
+                                  copy_current=not build.cold)
+        return build.staging
+
+
+def _reasons(build: Build, task: Task) -> list[str]:
+    """Why a task runs, in a few words."""
+    if not build.recorded:
+        return ["first build"]
+    recorded = build.recorded.get("inputs", {}).get(task.name)
+    if recorded is None:
+        return ["not built before"]
+    changed = changed_inputs(recorded, build.inputs[task.name])
+    return [f"{key} changed" for key in changed] or ["outputs missing"]
+
+
+def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
+              hashes: Hashes) -> Job:
+    """A job that brings one task up to date: it decides once what it needs has run."""
+
+    def work() -> str | None:
+        try:
+            return bring_up_to_date()
+        except Exception as exc:  # noqa: BLE001 - the report fails, the others go on
+            return f"{build.report_id}: {task.step.notebook}: {type(exc).__name__}: {exc}"
+
+    def bring_up_to_date() -> str | None:
+        others = _others(build, task, builds, root) if task.step.compares else ""
+        inputs = task_inputs(task, build.sha, build.prints, hashes, others)
+        with build.lock:
+            build.inputs[task.name] = inputs
+            build.prints[task.name] = fingerprint_of(inputs)
+        current = build.recorded.get("tasks", {}).get(task.name) == build.prints[task.name]
+        if current and not build.cold and all(
+                p.exists() for p in task_outputs(task, build.report_id, root)):
+            build.outcome.up_to_date.append(task.name)
+            return None
+        with build.lock:
+            build.outcome.reasons += [r for r in _reasons(build, task)
+                                      if r not in build.outcome.reasons]
+            build.outcome.ran.append(task.name)
+        staging = _staging(build, root)
+        if task.step.compares:
+            _link_others(build, builds, root)
+        return run_task(task, build.report_id, staging, root)
+
+    key = f"{build.report_id}/{task.name}"
+    after = tuple(f"{other.report_id}/{name}" for other in builds if other is not build
+                  for name in task.needs) if task.step.compares else ()
+    return Job(key, tuple(f"{build.report_id}/{name}" for name in task.needs),
+               build.report_id, work, after)
 
 
 def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipeline=None,
                   stamps: Path | None = None) -> list[Outcome]:
-    """Bring the outputs of several reports up to date; a failed report keeps its previous
-    outputs and does not stop the others."""
-    outcomes: list[Outcome] = []
+    """Bring the outputs of several reports up to date, notebooks of all of them sharing
+    `jobs` workers. A failed report keeps its previous outputs; the others still build."""
     try:
         root = checked_out_root(out)
         unknown = [lang for lang in langs if lang not in LANGS]
@@ -794,37 +827,44 @@ def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipel
                               f"choose from {', '.join(LANGS)}")
     except ReportError as exc:
         return [Outcome(str(report), failures=[f"{report}: {exc}"]) for report in reports]
+    outcomes: list[Outcome] = []
     builds: list[Build] = []
     for report in reports:
         outcome = Outcome(str(report))
+        outcomes.append(outcome)
         try:
             build = prepare(report, root, langs, pipeline, outcome)
         except ReportError as exc:   # the report's id, once it is known, else its file
             outcome.failures.append(f"{outcome.report_id or report}: {exc}")
-            outcomes.append(outcome)
             continue
         twin = next((b for b in builds if b.report_id == build.report_id), None)
         if twin is not None:
-            build.outcome.failures.append(f"{report}: report id {build.report_id} is already "
-                                          f"built from {twin.report} in this run")
-        outcomes.append(build.outcome)
+            outcome.failures.append(f"{report}: report id {build.report_id} is already "
+                                    f"built from {twin.report} in this run")
+            continue
         builds.append(build)
-    builds = [build for build in builds if not build.failed]
     hashes = Hashes()
-    workers = jobs or default_jobs()
     with _locked(build_dir(root) / "build.lock"):
+        for build in builds:
+            build.recorded = read_manifest(build.report_id, root)
+            build.cold = _is_cold(build, root, hashes)
+        job_list = [_task_job(build, task, builds, root, hashes)
+                    for build in builds for task in build.tasks]
+        by_id = {build.report_id: build for build in builds}
         try:
-            _run_stage(builds, root, across=False, workers=workers, hashes=hashes)
-            _run_stage(builds, root, across=True, workers=workers, hashes=hashes)
-            published = False
+            for key, (error, seconds) in run_jobs(job_list, jobs or default_jobs()).items():
+                report_id, name = key.split("/", 1)
+                if name in by_id[report_id].outcome.ran:
+                    by_id[report_id].outcome.seconds[name] = seconds
+                if error:
+                    by_id[report_id].outcome.failures.append(error)
             for build in builds:
                 _finish(build, root)
-                published |= build.staging is not None and not build.failed
         finally:
             for build in builds:
                 if build.staging is not None:
                     shutil.rmtree(build.staging, ignore_errors=True)
-        write_summaries(root, rewrite=published)
+        write_summaries(root, rewrite=any(b.staging and not b.failed for b in builds))
     if stamps is not None:
         for outcome in outcomes:
             if not outcome.failures:
@@ -836,20 +876,18 @@ def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipel
 
 def _finish(build: Build, root: Path) -> None:
     """Publish a report whose notebooks all succeeded; leave a failed one as it was."""
-    planned = {task.name for task in build.tasks}
-    skipped = planned - set(build.outcome.ran) - set(build.outcome.up_to_date)
     if build.failed:
+        done = set(build.outcome.ran) | set(build.outcome.up_to_date)
+        skipped = [task.name for task in build.tasks if task.name not in done]
         if skipped:
             build.outcome.failures.append(
-                f"{build.report_id}: not run because of the failure: "
-                f"{', '.join(sorted(skipped))}; its previous outputs are unchanged")
+                f"{build.report_id}: not run because of the failure: {', '.join(skipped)}; "
+                "the report's previous outputs are unchanged")
         return
     if build.staging is not None:   # else everything was up to date
         publish(build.report_id, build.staging, root, build.tasks)
-        manifest = read_manifest(build.report_id, root)
-        manifest["tasks"] = {**manifest.get("tasks", {}), **build.prints}
-        manifest["inputs"] = {**manifest.get("inputs", {}), **build.inputs}
-        manifest["files"] = _output_files(build.report_id, root, build.tasks)
+        manifest = {"tasks": build.prints, "inputs": build.inputs,
+                    "files": _output_files(build.report_id, root, build.tasks)}
         store.write_json(manifest_path(build.report_id, root), manifest)
     shutil.rmtree(failed_dir(build.report_id, root), ignore_errors=True)   # stale now
 
