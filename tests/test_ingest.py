@@ -185,3 +185,16 @@ def test_raw_sidecar_checksum_is_the_file_s(seed):
 def test_parsing_one_report_benchmark(benchmark):
     """Timing lives in `make bench` (pytest-benchmark); here it only has to run."""
     benchmark(ingest.read, SEED)
+
+
+def test_an_unreadable_narrative_figure_is_left_out_and_recorded(tmp_path):
+    text = SEED.read_text(encoding="utf-8").replace(
+        "hồ sơ được tiếp nhận là 946.181 hồ sơ", "hồ sơ được tiếp nhận là 946.18.1 hồ sơ")
+    copy = tmp_path / "thai-nguyen_2022_edited.txt"
+    copy.write_text(text, encoding="utf-8")
+    result = ingest.read(copy)
+    assert "dossiers_received" not in set(result.facts["fact_id"])
+    assert "par_index_score" in set(result.facts["fact_id"])
+    issue = result.issues[result.issues["kind"] == "unreadable_fact"].iloc[0]
+    assert issue["severity"] == "error" and "946.18.1" in issue["message_en"]
+    assert issue["line"] == 109  # the sentence's line in the raw file

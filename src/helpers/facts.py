@@ -109,8 +109,13 @@ def _split(paragraph: str) -> list[tuple[int, str]]:
     return [(offset, part) for offset, part in parts if part]
 
 
-def extract(narrative: list[tuple[int, str]], report_year: int) -> list[dict]:
-    """Every fact of `facts.yml` found in the narrative (first matching sentence wins)."""
+def extract(narrative: list[tuple[int, str]], report_year: int,
+            problems: list[ReportError] | None = None) -> list[dict]:
+    """Every fact of `facts.yml` found in the narrative (first matching sentence wins).
+
+    A figure whose number cannot be read is left out; its error goes to `problems`
+    when a list is given (the report is still usable), else it is raised.
+    """
     found = []
     all_sentences = sentences(narrative)
     lowered = [sentence.text.lower() for sentence in all_sentences]
@@ -120,7 +125,12 @@ def extract(narrative: list[tuple[int, str]], report_year: int) -> list[dict]:
                 continue
             match = spec.pattern.search(sentence.text)
             if match:
-                found.append(_fact(spec, match, sentence, report_year))
+                try:
+                    found.append(_fact(spec, match, sentence, report_year))
+                except ReportError as exc:
+                    if problems is None:
+                        raise
+                    problems.append(exc)
                 break
     return found
 

@@ -89,13 +89,16 @@ def tables(parsed: ParsedReport) -> Ingested:
     indicators = pd.DataFrame([_indicator(parsed, row, issues) for row in parsed.rows],
                               columns=INDICATOR_COLUMNS)
     _check_coverage(parsed, indicators, issues)
-    try:
-        stated = facts.extract(parsed.narrative, parsed.year)
-    except ReportError as exc:
-        raise ReportError(f"a figure of the narrative cannot be read: {exc.message}",
-                          path=parsed.path, line=exc.line, kind="unreadable_fact",
-                          hint="correct the number's format in the text (Vietnamese: "
-                               "'1.893', '99,65')") from None
+    unreadable: list[ReportError] = []
+    stated = facts.extract(parsed.narrative, parsed.year, unreadable)
+    issues += [{"severity": "error", "kind": "unreadable_fact", "indicator_id": "",
+                "form": None, "line": exc.line,
+                "message_en": f"a figure of the narrative cannot be read ({exc.message}); it is "
+                              "left out: correct the number's format (Vietnamese: '1.893', "
+                              "'99,65')",
+                "message_vi": f"không đọc được một số liệu trong phần thuyết minh "
+                              f"({exc.message}); số liệu này bị bỏ qua"}
+               for exc in unreadable]
     found = [{"report_id": parsed.report_id, **fact} for fact in stated]
     return Ingested(report=parsed, indicators=indicators,
                     facts=pd.DataFrame(found, columns=FACT_COLUMNS),
