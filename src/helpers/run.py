@@ -143,7 +143,7 @@ def _assigned_in_parameters_cell(notebook: Path) -> list[str]:
     for cell in cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             try:
-                tree = ast.parse("".join(cell["source"]))
+                tree = _parse("".join(cell["source"]))
             except SyntaxError as exc:
                 raise ReportError(f"the parameters cell is not valid Python: {exc.msg}",
                                   path=notebook) from None
@@ -323,6 +323,16 @@ class Hashes:
         return self._shared
 
 
+_AST_LOCK = threading.Lock()
+
+
+def _parse(source: str) -> ast.AST:
+    """ast.parse, one thread at a time: CPython 3.11 can fail parsing in two threads at
+    once ("AST constructor recursion depth mismatch", python/cpython#106905)."""
+    with _AST_LOCK:
+        return ast.parse(source)
+
+
 def _module_file(module: str) -> Path | None:
     """The source file of a `helpers` module, or None when the name is not a module."""
     base = paths.PACKAGE.joinpath(*module.split(".")[1:])
@@ -364,7 +374,7 @@ def helper_sources(notebook: Path, extra_modules=()) -> list[Path]:
     """The `helpers` source files a notebook depends on: its imports, followed through the
     package. A notebook the runner cannot parse depends on every module."""
     try:
-        wanted = _imported_helpers(ast.parse(_notebook_code(notebook)), "helpers")
+        wanted = _imported_helpers(_parse(_notebook_code(notebook)), "helpers")
     except SyntaxError:
         return sorted(p for p in paths.PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
     todo = sorted(wanted | {"helpers"} | {f"helpers.{m}" for m in extra_modules})
@@ -385,7 +395,7 @@ def helper_sources(notebook: Path, extra_modules=()) -> list[Path]:
 @lru_cache(maxsize=256)
 def _module_imports(source: str, mtime_ns: int, package: str) -> frozenset[str]:
     """The helpers a module imports (parsed once per version of the file)."""
-    tree = ast.parse(Path(source).read_text(encoding="utf-8"))
+    tree = _parse(Path(source).read_text(encoding="utf-8"))
     return frozenset(_imported_helpers(tree, package))
 
 
@@ -475,21 +485,90 @@ def _output_files(report_id: str, root: Path, tasks: list[Task]) -> list[str]:
 
 # --- executing one notebook ------------------------------------------------------------
 
-def execute(notebook: Path, output: Path, parameters: dict, check: bool = True) -> Path:
+def start_kernel():
+    """A kernel process, started in notebooks/ (papermill's own `cwd` would change the
+    directory of the whole process, which parallel runs share). Returns at once; the kernel
+    boots on its own."""
+    from jupyter_core.utils import run_sync
+    manager = _kernel_manager_class()(kernel_name=KERNEL)
+    run_sync(manager.start_kernel)(cwd=str(paths.NOTEBOOKS), extra_arguments=KERNEL_ARGUMENTS)
+    return manager
+
+
+@lru_cache(maxsize=1)
+def _kernel_manager_class():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelManager(AsyncKernelManager):
+        """Remembers the clients nbclient makes, to close them with the kernel (nbclient
+        leaves them open when it did not start the kernel itself)."""
+        clients: tuple = ()
+
+        def client(self, **kwargs):
+            made = super().client(**kwargs)
+            self.clients = (*self.clients, made)
+            return made
+
+    return KernelManager
+
+
+def stop_kernel(manager) -> None:
+    from jupyter_core.utils import run_sync
+    for client in manager.clients:
+        client.stop_channels()
+    run_sync(manager.shutdown_kernel)(now=True)
+
+
+class KernelPool:
+    """Kernels started ahead of the notebooks that will use them: a kernel's start-up
+    (about half a second of CPU) then overlaps the wait for the notebooks a task needs.
+    At most `size` wait at once, and no more than the notebooks `expected` to run."""
+
+    def __init__(self, size: int, expected: int):
+        self.size, self.expected = size, expected
+        self._waiting: list = []
+        self._lock = threading.Lock()
+
+    def fill(self) -> None:
+        with self._lock:
+            while len(self._waiting) < min(self.size, self.expected):
+                self._waiting.append(start_kernel())
+
+    def take(self, expected: bool):
+        """A kernel for a notebook about to run (`expected`: one counted in advance)."""
+        with self._lock:
+            if expected:
+                self.expected = max(0, self.expected - 1)
+            manager = self._waiting.pop(0) if self._waiting else None
+        self.fill()
+        return manager or start_kernel()
+
+    def close(self) -> None:
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for manager in waiting:
+            stop_kernel(manager)
+
+
+def execute(notebook: Path, output: Path, parameters: dict, check: bool = True,
+            kernel=None) -> Path:
     """Run one notebook with checked parameters; the executed copy is written to `output`.
 
-    The kernel starts in notebooks/ (papermill's own `cwd` would change the directory of
-    the whole process, which parallel runs share). On failure papermill still writes the
-    executed notebook, with an error banner, and raises PapermillExecutionError.
+    On failure papermill still writes the executed notebook, with an error banner, and
+    raises PapermillExecutionError. The kernel (from start_kernel, else a new one) is
+    shut down at the end.
     """
     import papermill as pm
     if check:
         check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(notebook), str(output), parameters=parameters, kernel_name=KERNEL,
-                        progress_bar=False, request_save_on_cell_execute=False,
-                        shutdown_kernel="immediate", extra_arguments=KERNEL_ARGUMENTS,
-                        resources={"metadata": {"path": str(paths.NOTEBOOKS)}})
+    kernel = kernel or start_kernel()
+    try:
+        pm.execute_notebook(str(notebook), str(output), parameters=parameters,
+                            kernel_name=KERNEL, km=kernel, progress_bar=False,
+                            request_save_on_cell_execute=False, shutdown_kernel="immediate")
+    finally:
+        stop_kernel(kernel)
     return output
 
 
@@ -514,18 +593,26 @@ def _last_line(exc: BaseException) -> str:
     return text[-1] if text else type(exc).__name__
 
 
+def _import_exporter() -> None:
+    """Import nbconvert while the first notebooks run, not when the first HTML is due."""
+    from . import html  # noqa: F401
+    import nbconvert  # noqa: F401
+
+
 def _export_html(executed: Path, target: Path) -> None:
     from . import html
     html.export(executed, target)
 
 
-def run_task(task: Task, report_id: str, staging: Path, root: Path) -> str | None:
+def run_task(task: Task, report_id: str, staging: Path, root: Path,
+             kernel=None) -> str | None:
     """Execute one task in the staging folder; a failure message, or None on success."""
     executed = paths.executed_notebooks_dir(report_id, staging) / f"{task.name}.ipynb"
     running = executed.with_name(f".{task.name}.running.ipynb")
     parameters = {**task.parameters, "out": str(staging)}
     try:
-        execute(paths.NOTEBOOKS / task.step.notebook, running, parameters, check=False)
+        execute(paths.NOTEBOOKS / task.step.notebook, running, parameters, check=False,
+                kernel=kernel)
         os.replace(running, executed)
         if task.step.html:
             _export_html(executed, html_path(report_id, task.lang or LANGS[0], staging))
@@ -674,6 +761,7 @@ class Build:
     recorded: dict = field(default_factory=dict)      # the manifest of the last good build
     staging: Path | None = None
     cold: bool = False          # staged from nothing: every task runs
+    surely_stale: set[str] = field(default_factory=set)
     prints: dict[str, str] = field(default_factory=dict)
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -700,16 +788,16 @@ def prepare(report, root: Path, langs, pipeline, outcome: Outcome | None = None)
     return Build(outcome, path, report_id, parsed.report.sha256, tasks)
 
 
-def _is_cold(build: Build, root: Path, hashes: Hashes) -> bool:
-    """True when every task will run (no good build, an output gone, or the first task
-    changed): the report is then staged from nothing, so that no stale file survives."""
+def surely_stale(build: Build, root: Path, hashes: Hashes) -> set[str]:
+    """The tasks that will run whatever the other reports hold: all of them without a good
+    build or with an output gone; else those whose inputs changed, and what needs them."""
     if not build.recorded or not outputs_intact(build.report_id, root):
-        return True
+        return {task.name for task in build.tasks}
     recorded = build.recorded.get("tasks", {})
     prints: dict[str, str] = {}
     stale: set[str] = set()
     for task in build.tasks:
-        if task.across:   # depends on the other reports too: stale at least when a need is
+        if task.across:   # depends on the other reports too: known to run when a need does
             prints[task.name] = "not known yet"
             if any(name in stale for name in task.needs):
                 stale.add(task.name)
@@ -717,7 +805,7 @@ def _is_cold(build: Build, root: Path, hashes: Hashes) -> bool:
         prints[task.name] = fingerprint_of(task_inputs(task, build.sha, prints, hashes))
         if prints[task.name] != recorded.get(task.name) or any(n in stale for n in task.needs):
             stale.add(task.name)
-    return len(stale) == len(build.tasks)
+    return stale
 
 
 def _reports_in_out(root: Path) -> list[str]:
@@ -779,7 +867,7 @@ def _reasons(build: Build, task: Task) -> list[str]:
 
 
 def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
-              hashes: Hashes) -> Job:
+              hashes: Hashes, kernels: KernelPool) -> Job:
     """A job that brings one task up to date: it decides once what it needs has run."""
 
     def work() -> str | None:
@@ -806,7 +894,8 @@ def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
         staging = _staging(build, root)
         if task.step.compares:
             _link_others(build, builds, root)
-        return run_task(task, build.report_id, staging, root)
+        kernel = kernels.take(expected=task.name in build.surely_stale)
+        return run_task(task, build.report_id, staging, root, kernel)
 
     key = f"{build.report_id}/{task.name}"
     after = tuple(f"{other.report_id}/{name}" for other in builds if other is not build
@@ -847,12 +936,19 @@ def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipel
     with _locked(build_dir(root) / "build.lock"):
         for build in builds:
             build.recorded = read_manifest(build.report_id, root)
-            build.cold = _is_cold(build, root, hashes)
-        job_list = [_task_job(build, task, builds, root, hashes)
+            build.surely_stale = surely_stale(build, root, hashes)
+            build.cold = len(build.surely_stale) == len(build.tasks)
+        workers = jobs or default_jobs()
+        kernels = KernelPool(workers, sum(len(build.surely_stale) for build in builds))
+        job_list = [_task_job(build, task, builds, root, hashes, kernels)
                     for build in builds for task in build.tasks]
         by_id = {build.report_id: build for build in builds}
         try:
-            for key, (error, seconds) in run_jobs(job_list, jobs or default_jobs()).items():
+            kernels.fill()
+            if any(task.step.html for build in builds for task in build.tasks
+                   if task.name in build.surely_stale):
+                threading.Thread(target=_import_exporter, daemon=True).start()
+            for key, (error, seconds) in run_jobs(job_list, workers).items():
                 report_id, name = key.split("/", 1)
                 if name in by_id[report_id].outcome.ran:
                     by_id[report_id].outcome.seconds[name] = seconds
@@ -861,6 +957,7 @@ def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipel
             for build in builds:
                 _finish(build, root)
         finally:
+            kernels.close()
             for build in builds:
                 if build.staging is not None:
                     shutil.rmtree(build.staging, ignore_errors=True)
