@@ -1053,9 +1053,10 @@ def build(report_id: str, lang: str = "vi", out=None, data: ReportData | None = 
                                      class_="cards")))]
     for anchor, key, theme in THEMES:
         content = THEME_CONTENT[theme](data, lang)
-        nothing_to_compare = theme == "trends" and not data.comparisons
-        parts.append((theme, chapter(anchor, t(key, lang), content, None if nothing_to_compare
-                                     else render_figures(data, theme, lang))))
+        # the comparison section has figures only when there is something to compare
+        silent = theme == "trends" and not any(f.theme == "trends" for f in data.figures)
+        parts.append((theme, chapter(anchor, t(key, lang), content,
+                                     None if silent else render_figures(data, theme, lang))))
     parts.append(("quality", chapter("data-quality", t("sec_quality", lang),
                                      quality_content(data, lang))))
     parts.append(("methodology", chapter("methodology", t("sec_methodology", lang),
