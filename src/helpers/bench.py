@@ -6,8 +6,8 @@ Measures, each the median of several runs where it says so:
 - parse time per report (helpers.ingest.read of the seed, in this process);
 - the cold `make report` of the seed into an empty OUT (environment ready);
 - the no-op `make report` right after it;
-- one notebook changed: make sees a newer input and the runner sees that notebook's
-  fingerprint change, exactly as after an edit (the notebook file itself is not touched);
+- one notebook changed: the runner after an edit of one notebook (made in a copy of
+  notebooks/, never in the project's own), which re-runs it and what needs it;
 - the time of each notebook run, and the peak memory of the whole build (all processes);
 - the floor: for each notebook run, one kernel start plus the time its cells take
   (measured in a build that runs one notebook at a time, so that nothing competes),
@@ -115,9 +115,9 @@ def timed(command: list[str], env=None) -> Timed:
     return Timed(seconds, memory.peak, output, process.returncode)
 
 
-def make_report(reports: list[Path], out: Path, jobs: int = 1) -> Timed:
-    result = timed(["make", "--no-print-directory", f"-j{jobs}", "report",
-                    "REPORTS=" + " ".join(str(r) for r in reports), f"OUT={out}"])
+def make_report(reports: list[Path], out: Path, jobs: int | None = None) -> Timed:
+    result = timed(["make", "--no-print-directory", *([f"-j{jobs}"] if jobs else []),
+                    "report", "REPORTS=" + " ".join(str(r) for r in reports), f"OUT={out}"])
     if result.returncode != 0:
         raise SystemExit(f"make report failed:\n{result.output}")
     return result
@@ -165,17 +165,25 @@ def parse_seconds(report: Path, runs: int) -> list[float]:
     return times
 
 
-def forget_notebook(report_id: str, raw: Path, out: Path, notebook: str) -> None:
-    """Make the next `make report` see `notebook` as edited: the report's stamp becomes
-    older than its inputs and the notebook's fingerprints are dropped from the manifest."""
-    stamp = run.build_dir(out) / "stamps" / f"{raw.stem}.done"
-    os.utime(stamp, (0, 0))
-    manifest_path = run.build_dir(out) / "manifests" / f"{report_id}.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    stem = Path(notebook).stem
-    manifest["tasks"] = {name: value for name, value in manifest["tasks"].items()
-                         if name != stem and not name.startswith(f"{stem}_")}
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+# Runs the runner with notebooks/ taken from another folder (an edited copy): the bench never
+# edits the project's own notebooks, which others may be working on.
+RUN_WITH_NOTEBOOKS = ("import sys; from pathlib import Path; from helpers import paths; "
+                      "paths.NOTEBOOKS = Path(sys.argv[1]); from helpers import run; "
+                      "sys.exit(run.main(sys.argv[2:]))")
+
+
+def edited_notebooks(folder: Path, notebook: str, edits: int) -> Path:
+    """A copy of notebooks/ in which `notebook` ends with `edits` more markdown cells: an
+    edit that changes the notebook (and so its fingerprint), not what it computes."""
+    import nbformat
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(paths.NOTEBOOKS, folder)
+    document = nbformat.read(str(folder / notebook), as_version=4)
+    document.cells += [nbformat.v4.new_markdown_cell(f"Edit {n + 1} (bench).")
+                       for n in range(edits)]
+    nbformat.write(document, str(folder / notebook))
+    return folder
 
 
 def ran_tasks(output: str) -> str:
@@ -229,48 +237,60 @@ def seconds_list(values) -> str:
     return ", ".join(f"{v:.2f}" for v in values)
 
 
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def bench(runs: int, batch: int, notebook: str | None, keep: Path | None) -> None:
-    cores = min(run.default_jobs(), os.cpu_count() or 1)
+    from . import ingest
+    cores = run.default_jobs()
+    report_id = ingest.read(SEED).report_id
     workdir = Path(tempfile.mkdtemp(prefix="cchc-bench-")) if keep is None else keep
+    workdir.mkdir(parents=True, exist_ok=True)
     try:
         print(*machine(), sep="\n")
-        names = [task.name for task in run.plan(SEED, "report", run.LANGS)]
-        print(f"pipeline: {len(names)} notebook runs per report ({', '.join(names)}); "
-              f"{cores} run at once")
+        print(f"load average at start: {load_average()}")
+        tasks = run.plan(SEED, report_id, run.LANGS)
+        print(f"pipeline: {len(tasks)} notebook runs per report "
+              f"({', '.join(task.name for task in tasks)}); {cores} at once")
 
         parse = parse_seconds(SEED, 7)
-        print(f"parse (helpers.ingest.read, seed): {median(parse) * 1000:.1f} ms "
-              f"(median of {len(parse)})")
+        print(f"parse per report (helpers.ingest.read of the seed): "
+              f"{median(parse) * 1000:.1f} ms (median of {len(parse)})")
 
-        colds, peaks, per_notebook, out = [], [], {}, None
+        colds, peaks, per_notebook, out = [], [], {}, workdir / "cold"
         for index in range(runs):
             out = workdir / f"cold-{index}"
             result = make_report([SEED], out)
             colds.append(result.seconds)
             peaks.append(result.peak_bytes)
-            for name, times in notebook_times("thai-nguyen_2022", out).items():
+            for name, times in notebook_times(report_id, out).items():
                 per_notebook.setdefault(name, []).append(times["notebook"])
-        print(f"cold make report (1 report, empty OUT): {median(colds):.2f} s "
-              f"(median of {runs}: {seconds_list(colds)})")
+        print(f"cold make report (1 report, empty OUT, environment ready): "
+              f"{median(colds):.2f} s (median of {runs}: {seconds_list(colds)})")
 
         noops = [make_report([SEED], out).seconds for _ in range(max(5, runs))]
         print(f"no-op make report: {median(noops):.3f} s (median of {len(noops)}: "
               f"{', '.join(f'{v:.3f}' for v in noops)})")
 
-        changed = notebook or run.PIPELINE[-1].notebook
+        changed = notebook or next((s.notebook for s in run.PIPELINE
+                                    if s.notebook.startswith("03_")), run.PIPELINE[-1].notebook)
         one, reran = [], ""
-        for _ in range(runs):
-            forget_notebook("thai-nguyen_2022", SEED, out, changed)
-            result = make_report([SEED], out)
+        for edits in range(1, runs + 1):
+            folder = edited_notebooks(workdir / "notebooks-edited", changed, edits)
+            result = timed([sys.executable, "-c", RUN_WITH_NOTEBOOKS, str(folder),
+                            "--out", str(out), str(SEED)])
+            if result.returncode != 0:
+                raise SystemExit(f"build after an edit failed:\n{result.output}")
             one.append(result.seconds)
             reran = ran_tasks(result.output)
-        print(f"one notebook changed ({changed}): {median(one):.2f} s (median of {runs}: "
-              f"{seconds_list(one)}); ran {reran}")
+        print(f"one notebook changed ({changed} edited): {median(one):.2f} s (median of "
+              f"{runs}: {seconds_list(one)}); ran {reran}")
 
-        print("time per notebook run (cold builds, median, s):")
+        print("time per notebook run in the cold builds (kernel start to shutdown, median):")
         for name, values in per_notebook.items():
-            print(f"  {name:<28} {median(values):6.2f}")
-        print(f"peak memory of a cold build (all processes): {max(peaks) / 2**20:.0f} MiB")
+            print(f"  {name:<26} {median(values):6.2f} s")
+        print(f"peak memory of a cold build (all its processes): {max(peaks) / 2**20:.0f} MiB")
 
         kernel = kernel_start_seconds(5)
         cells: dict[str, list[float]] = {}
@@ -280,25 +300,27 @@ def bench(runs: int, batch: int, notebook: str | None, keep: Path | None) -> Non
                             str(serial), str(SEED)])
             if result.returncode != 0:
                 raise SystemExit(f"serial build failed:\n{result.output}")
-            for name, times in notebook_times("thai-nguyen_2022", serial).items():
+            for name, times in notebook_times(report_id, serial).items():
                 cells.setdefault(name, []).append(times["cells"])
         work = {name: median(kernel) + median(values) for name, values in cells.items()}
         floor = sum(work.values()) / cores
-        print(f"kernel start: {median(kernel):.2f} s (median of {len(kernel)})")
-        print("floor: per notebook run, one kernel start + its cells (one at a time, "
-              "median of cells, s):")
+        print(f"kernel start (to the kernel answering): {median(kernel):.2f} s "
+              f"(median of {len(kernel)})")
+        print("floor, per notebook run: one kernel start + the time of its cells (cells timed "
+              f"in builds running one notebook at a time, median of {runs}):")
         for name, seconds in work.items():
-            print(f"  {name:<28} {seconds:6.2f}")
-        print(f"floor = {sum(work.values()):.2f} s of work / {cores} cores = {floor:.2f} s")
-        print(f"cold build / floor: {median(colds) / floor:.2f}x")
+            print(f"  {name:<26} {seconds:6.2f} s")
+        print(f"floor = {sum(work.values()):.2f} s / {cores} cores = {floor:.2f} s")
+        print(f"cold build / floor = {median(colds) / floor:.2f}x")
 
         if batch:
             reports = synthetic_copies(SEED, workdir / "batch-raw", batch)
-            result = make_report(reports, workdir / "batch-out", jobs=2)
+            result = make_report(reports, workdir / "batch-out", jobs=cores)
             built = len(list((workdir / "batch-out" / ".build" / "stamps").glob("*.done")))
-            print(f"batch of {batch} synthetic reports (make -j2 report): "
+            print(f"batch of {batch} synthetic reports (make -j{cores} report, empty OUT): "
                   f"{result.seconds:.1f} s, {result.seconds / batch:.2f} s per report, "
                   f"{built} of {batch} built, peak memory {result.peak_bytes / 2**20:.0f} MiB")
+        print(f"load average at end: {load_average()}")
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -311,7 +333,7 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=20,
                         help="synthetic reports in the batch (0: no batch; default 20)")
     parser.add_argument("--notebook", default=None,
-                        help="the notebook to treat as changed (default: the last step)")
+                        help="the notebook to edit (default: the 03_ step, else the last)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the bench's outputs in this folder")
     args = parser.parse_args(argv)

@@ -679,6 +679,12 @@ def _timed(work):
     return result, time.perf_counter() - start
 
 
+def make_jobs() -> int | None:
+    """N when started by `make -jN` (make passes -jN to its recipes in MAKEFLAGS)."""
+    found = re.search(r"(?:^|\s)-j(\d+)", os.environ.get("MAKEFLAGS", ""))
+    return int(found[1]) if found else None
+
+
 def default_jobs() -> int:
     """Notebooks run at once: the CPUs this process may use."""
     if hasattr(os, "sched_getaffinity"):
@@ -1002,7 +1008,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None, help="output root (default: the repository)")
     parser.add_argument("--lang", nargs="+", default=list(LANGS), choices=LANGS)
     parser.add_argument("--jobs", type=int, default=None,
-                        help="notebooks run at once (default: the number of CPUs)")
+                        help="notebooks run at once (default: N under `make -jN`, "
+                             "else the number of CPUs)")
     parser.add_argument("--stamps", type=Path, default=None,
                         help="touch <stamps>/<report file stem>.done for each report built "
                              "or up to date (used by make)")
@@ -1012,7 +1019,8 @@ def main(argv=None) -> int:
         print("no reports to build (data/raw/ has none)", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    outcomes = build_reports(reports, args.out, tuple(args.lang), args.jobs, stamps=args.stamps)
+    outcomes = build_reports(reports, args.out, tuple(args.lang), args.jobs or make_jobs(),
+                             stamps=args.stamps)
     for outcome in outcomes:
         name = outcome.report_id or outcome.report
         for failure in outcome.failures:
