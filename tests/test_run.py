@@ -138,8 +138,9 @@ def test_a_bad_parameter_fails_before_any_notebook_runs(tmp_path, monkeypatch):
 
 # --- outputs never escape OUT ----------------------------------------------------------
 
-@pytest.mark.parametrize("report_id", ["../escape", "a/b", "", "Thai-Nguyen_2022", ".hidden",
-                                       "x_", "tỉnh_2022", "/abs"])
+@pytest.mark.parametrize("report_id", ["../escape_2022", "a/b_2022", "", "Thai-Nguyen_2022",
+                                       ".hidden_2022", "x_", "tỉnh_2022", "/abs_2022", "all",
+                                       "thai-nguyen_2022/..", "thai--nguyen_2022"])
 def test_report_ids_that_cannot_name_files_are_refused(report_id):
     with pytest.raises(ReportError, match="cannot name output files"):
         run.check_report_id(report_id)

@@ -8,12 +8,14 @@
 2. Only what changed runs. Each notebook run has a fingerprint: the notebook, the
    `helpers` modules it imports, the raw report, the package data (catalogue, facts.yml,
    templates), the reference data, the pinned packages, the fingerprints of the runs it
-   needs and, for a step that compares reports, the processed data of the other reports.
-   The fingerprints of the last good build are kept in OUT/.build/manifests/.
-3. Each report is built in a staging folder (OUT/.build/staging/), holding a copy of its
-   current outputs. Notebooks run through papermill's Python API, one kernel each, up to
-   --jobs at once, each after the runs it needs: first every report's own steps, then the
-   steps that compare reports (they see the other reports' new data).
+   needs and, for a step that compares reports, those of the same runs in the other
+   reports. The last good build's fingerprints are kept in OUT/.build/manifests/, with
+   their parts, so that the runner can say what changed.
+3. One job graph for all the reports. Notebooks run through papermill's Python API, each
+   in its own kernel (started ahead of time), up to --jobs at once (default: N under
+   `make -jN`, else the CPUs), each once the runs it needs are done; a step that compares
+   reports also waits for those runs in the other reports. A report's notebooks run in its
+   staging folder (OUT/.build/staging/), which starts as a copy of its current outputs.
 4. All or nothing, per report. When all its notebooks succeeded, the staged outputs
    replace the report's processed data, figures, executed notebooks and HTML. When one
    fails, none of them changes (the previous good outputs stay, all from one build),
@@ -53,7 +55,8 @@ from .errors import ReportError  # noqa: E402
 
 LANGS = ("vi", "en")
 KERNEL = "python3"
-REPORT_ID = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*")
+# <province-slug>_<year>: it names folders and files, never "all" (the combined tables)
+REPORT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*_[0-9]{4}")
 FINGERPRINT_VERSION = "2"
 # the kernel's own log (not the notebook's output): errors only
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
@@ -68,8 +71,8 @@ class Step:
     # Notebooks whose outputs this one reads. None: every notebook before it (always safe).
     # Naming them lets independent notebooks run in parallel.
     needs: tuple[str, ...] | None = None
-    compares: bool = False      # also reads the other reports' processed data (trends);
-    #                             runs once every report's own steps are done
+    compares: bool = False      # also reads the other reports' processed data (trends):
+    #                             runs once its `needs` are done in every report of the build
 
 
 PIPELINE = (
@@ -218,10 +221,10 @@ def checked_out_root(out=None) -> Path:
 
 
 def check_report_id(report_id: str) -> None:
-    """A report id names folders and files: lowercase letters, digits, '-' and '_' only."""
+    """A report id names folders and files: <province-slug>_<year>, nothing else."""
     if not REPORT_ID.fullmatch(report_id or ""):
-        raise ReportError(f"report id {report_id!r} cannot name output files (only a-z, 0-9, "
-                          "'-' and '_' are allowed)")
+        raise ReportError(f"report id {report_id!r} cannot name output files (expected "
+                          "<province-slug>_<year>: a-z, 0-9 and '-', then '_' and 4 digits)")
 
 
 def check_inside(targets, root: Path) -> None:
