@@ -80,11 +80,12 @@ PIPELINE = (
     Step("02_audit.ipynb"),
     Step("07_trends.ipynb", needs=("01_ingest.ipynb",), compares=True),
     # The charts: each saves its figures in both languages; they only read the
-    # processed tables and the audit, so they can run side by side.
-    Step("03_par_index.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
-    Step("04_online_services.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
-    Step("05_public_investment.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
+    # processed tables and the audit, so they can run side by side. Listed longest first
+    # (times from `make bench`), so that two workers finish them about together.
     Step("06_scorecard.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
+    Step("04_online_services.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
+    Step("03_par_index.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
+    Step("05_public_investment.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
     Step("10_narrative.ipynb", per_language=True, html=True),
 )
 
@@ -537,6 +538,16 @@ class KernelPool:
             while len(self._waiting) < min(self.size, self.expected):
                 self._waiting.append(start_kernel())
 
+    def expect(self, count: int) -> None:
+        """Now it is known how many notebooks will run: stop the kernels not needed."""
+        with self._lock:
+            self.expected = count
+            keep = max(min(self.size, count), 0)
+            self._waiting, extra = self._waiting[:keep], self._waiting[keep:]
+        for manager in extra:
+            stop_kernel(manager)
+        self.fill()
+
     def take(self, expected: bool):
         """A kernel for a notebook about to run (`expected`: one counted in advance)."""
         with self._lock:
@@ -915,8 +926,9 @@ def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
 
 def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipeline=None,
                   stamps: Path | None = None) -> list[Outcome]:
-    """Bring the outputs of several reports up to date, notebooks of all of them sharing
-    `jobs` workers. A failed report keeps its previous outputs; the others still build."""
+    """Bring the outputs of several reports up to date, the notebooks of all of them sharing
+    `jobs` workers. A failed report keeps its previous outputs; the others still build.
+    With `stamps`, touch <stamps>/<report file stem>.done for each report up to date."""
     try:
         root = checked_out_root(out)
         unknown = [lang for lang in langs if lang not in LANGS]
@@ -925,6 +937,26 @@ def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipel
                               f"choose from {', '.join(LANGS)}")
     except ReportError as exc:
         return [Outcome(str(report), failures=[f"{report}: {exc}"]) for report in reports]
+    workers = jobs or default_jobs()
+    kernels = KernelPool(workers, expected=workers)
+    kernels.fill()   # they boot (about half a second each) while the reports are read
+    try:
+        outcomes, builds = _prepare_all(reports, root, langs, pipeline)
+        with _locked(build_dir(root) / "build.lock"):
+            _run_builds(builds, root, workers, kernels)
+            write_summaries(root, rewrite=any(b.staging and not b.failed for b in builds))
+    finally:
+        kernels.close()
+    for outcome in outcomes if stamps is not None else []:
+        if not outcome.failures:
+            stamp = Path(stamps) / f"{Path(outcome.report).stem}.done"
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.touch()
+    return outcomes
+
+
+def _prepare_all(reports, root: Path, langs, pipeline) -> tuple[list[Outcome], list[Build]]:
+    """An outcome per report, and a build per report that passed every check."""
     outcomes: list[Outcome] = []
     builds: list[Build] = []
     for report in reports:
@@ -941,43 +973,36 @@ def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipel
                                     f"built from {twin.report} in this run")
             continue
         builds.append(build)
+    return outcomes, builds
+
+
+def _run_builds(builds: list[Build], root: Path, workers: int, kernels: KernelPool) -> None:
+    """Run what is stale in every build, then publish each report that succeeded."""
     hashes = Hashes()
-    with _locked(build_dir(root) / "build.lock"):
+    for build in builds:
+        build.recorded = read_manifest(build.report_id, root)
+        build.surely_stale = surely_stale(build, root, hashes)
+        build.cold = len(build.surely_stale) == len(build.tasks)
+    kernels.expect(sum(len(build.surely_stale) for build in builds))
+    if any(task.step.html for build in builds for task in build.tasks
+           if task.name in build.surely_stale):
+        threading.Thread(target=_import_exporter, daemon=True).start()
+    job_list = [_task_job(build, task, builds, root, hashes, kernels)
+                for build in builds for task in build.tasks]
+    by_id = {build.report_id: build for build in builds}
+    try:
+        for key, (error, seconds) in run_jobs(job_list, workers).items():
+            report_id, name = key.split("/", 1)
+            if name in by_id[report_id].outcome.ran:
+                by_id[report_id].outcome.seconds[name] = seconds
+            if error:
+                by_id[report_id].outcome.failures.append(error)
         for build in builds:
-            build.recorded = read_manifest(build.report_id, root)
-            build.surely_stale = surely_stale(build, root, hashes)
-            build.cold = len(build.surely_stale) == len(build.tasks)
-        workers = jobs or default_jobs()
-        kernels = KernelPool(workers, sum(len(build.surely_stale) for build in builds))
-        job_list = [_task_job(build, task, builds, root, hashes, kernels)
-                    for build in builds for task in build.tasks]
-        by_id = {build.report_id: build for build in builds}
-        try:
-            kernels.fill()
-            if any(task.step.html for build in builds for task in build.tasks
-                   if task.name in build.surely_stale):
-                threading.Thread(target=_import_exporter, daemon=True).start()
-            for key, (error, seconds) in run_jobs(job_list, workers).items():
-                report_id, name = key.split("/", 1)
-                if name in by_id[report_id].outcome.ran:
-                    by_id[report_id].outcome.seconds[name] = seconds
-                if error:
-                    by_id[report_id].outcome.failures.append(error)
-            for build in builds:
-                _finish(build, root)
-        finally:
-            kernels.close()
-            for build in builds:
-                if build.staging is not None:
-                    shutil.rmtree(build.staging, ignore_errors=True)
-        write_summaries(root, rewrite=any(b.staging and not b.failed for b in builds))
-    if stamps is not None:
-        for outcome in outcomes:
-            if not outcome.failures:
-                stamp = Path(stamps) / f"{Path(outcome.report).stem}.done"
-                stamp.parent.mkdir(parents=True, exist_ok=True)
-                stamp.touch()
-    return outcomes
+            _finish(build, root)
+    finally:
+        for build in builds:
+            if build.staging is not None:
+                shutil.rmtree(build.staging, ignore_errors=True)
 
 
 def _finish(build: Build, root: Path) -> None:
