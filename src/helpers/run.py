@@ -420,22 +420,25 @@ def pinned_packages() -> str:
     return json.dumps(project.get("dependencies", []), sort_keys=True)
 
 
-def task_inputs(task: Task, report_sha: str, prints: dict[str, str],
-                hashes: Hashes | None = None, others: str = "") -> dict[str, str]:
-    """What a task's fingerprint is made of (input -> hash): its notebook, the helpers it
-    imports, the raw report, the shared inputs, its parameters, the fingerprints (`prints`)
-    of the tasks it needs and, for a step that compares reports, `others`: the
-    fingerprints of the same steps in the other reports."""
-    hashes = hashes or Hashes()
+def static_inputs(task: Task, report_sha: str, hashes: Hashes) -> dict[str, str]:
+    """The inputs of a task known before anything runs: its notebook, the helpers it
+    imports, the raw report, the shared inputs and its parameters."""
     notebook = paths.NOTEBOOKS / task.step.notebook
     modules = helper_sources(notebook, ("html",) if task.step.html else ())
-    inputs = {"runner": f"{FINGERPRINT_VERSION} {KERNEL}",
-              f"notebooks/{task.step.notebook}": hashes.of(notebook),
-              "raw report": report_sha,
-              "parameters": json.dumps(task.parameters, sort_keys=True, ensure_ascii=False),
-              **hashes.shared(),
-              **{f"src/helpers/{p.relative_to(paths.PACKAGE)}": hashes.of(p) for p in modules},
-              **{f"needs {name}": prints[name] for name in task.needs}}
+    return {"runner": f"{FINGERPRINT_VERSION} {KERNEL}",
+            f"notebooks/{task.step.notebook}": hashes.of(notebook),
+            "raw report": report_sha,
+            "parameters": json.dumps(task.parameters, sort_keys=True, ensure_ascii=False),
+            **hashes.shared(),
+            **{f"src/helpers/{p.relative_to(paths.PACKAGE)}": hashes.of(p) for p in modules}}
+
+
+def task_inputs(task: Task, static: dict[str, str], prints: dict[str, str],
+                others: str = "") -> dict[str, str]:
+    """What a task's fingerprint is made of (input -> hash): its static inputs, the
+    fingerprints (`prints`) of the tasks it needs and, for a step that compares reports,
+    `others`: the fingerprints of the same steps in the other reports."""
+    inputs = {**static, **{f"needs {name}": prints[name] for name in task.needs}}
     if task.step.compares:
         inputs["other reports"] = others
     return inputs
@@ -451,7 +454,8 @@ def fingerprints(tasks: list[Task], report_sha: str, hashes: Hashes | None = Non
     hashes = hashes or Hashes()
     prints: dict[str, str] = {}
     for task in tasks:
-        prints[task.name] = fingerprint_of(task_inputs(task, report_sha, prints, hashes, others))
+        static = static_inputs(task, report_sha, hashes)
+        prints[task.name] = fingerprint_of(task_inputs(task, static, prints, others))
     return prints
 
 
@@ -784,6 +788,7 @@ class Build:
     surely_stale: set[str] = field(default_factory=set)
     prints: dict[str, str] = field(default_factory=dict)
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    static: dict[str, dict[str, str]] = field(default_factory=dict)   # as the build starts
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -808,7 +813,7 @@ def prepare(report, root: Path, langs, pipeline, outcome: Outcome | None = None)
     return Build(outcome, path, report_id, parsed.report.sha256, tasks)
 
 
-def surely_stale(build: Build, root: Path, hashes: Hashes) -> set[str]:
+def surely_stale(build: Build, root: Path) -> set[str]:
     """The tasks that will run whatever the other reports hold: all of them without a good
     build or with an output gone; else those whose inputs changed, and what needs them."""
     if not build.recorded or not outputs_intact(build.report_id, root):
@@ -822,7 +827,7 @@ def surely_stale(build: Build, root: Path, hashes: Hashes) -> set[str]:
             if any(name in stale for name in task.needs):
                 stale.add(task.name)
             continue
-        prints[task.name] = fingerprint_of(task_inputs(task, build.sha, prints, hashes))
+        prints[task.name] = fingerprint_of(task_inputs(task, build.static[task.name], prints))
         if prints[task.name] != recorded.get(task.name) or any(n in stale for n in task.needs):
             stale.add(task.name)
     return stale
@@ -887,7 +892,7 @@ def _reasons(build: Build, task: Task) -> list[str]:
 
 
 def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
-              hashes: Hashes, kernels: KernelPool) -> Job:
+              kernels: KernelPool) -> Job:
     """A job that brings one task up to date: it decides once what it needs has run."""
 
     def work() -> str | None:
@@ -898,7 +903,7 @@ def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
 
     def bring_up_to_date() -> str | None:
         others = _others(build, task, builds, root) if task.step.compares else ""
-        inputs = task_inputs(task, build.sha, build.prints, hashes, others)
+        inputs = task_inputs(task, build.static[task.name], build.prints, others)
         with build.lock:
             build.inputs[task.name] = inputs
             build.prints[task.name] = fingerprint_of(inputs)
@@ -979,15 +984,17 @@ def _prepare_all(reports, root: Path, langs, pipeline) -> tuple[list[Outcome], l
 def _run_builds(builds: list[Build], root: Path, workers: int, kernels: KernelPool) -> None:
     """Run what is stale in every build, then publish each report that succeeded."""
     hashes = Hashes()
-    for build in builds:
+    for build in builds:   # every file is read once, as the build starts
+        build.static = {task.name: static_inputs(task, build.sha, hashes)
+                        for task in build.tasks}
         build.recorded = read_manifest(build.report_id, root)
-        build.surely_stale = surely_stale(build, root, hashes)
+        build.surely_stale = surely_stale(build, root)
         build.cold = len(build.surely_stale) == len(build.tasks)
     kernels.expect(sum(len(build.surely_stale) for build in builds))
     if any(task.step.html for build in builds for task in build.tasks
            if task.name in build.surely_stale):
         threading.Thread(target=_import_exporter, daemon=True).start()
-    job_list = [_task_job(build, task, builds, root, hashes, kernels)
+    job_list = [_task_job(build, task, builds, root, kernels)
                 for build in builds for task in build.tasks]
     by_id = {build.report_id: build for build in builds}
     try:
