@@ -28,6 +28,7 @@ help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  Variables: REPORTS='data/raw/a.txt ...' (default: all in data/raw/), OUT=<dir> (default: here)"
+	@echo "             JOBS=<n> notebooks at once (default: n of make -jn, else the CPUs)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
