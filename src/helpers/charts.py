@@ -364,7 +364,7 @@ def pct(value, lang: str, decimals: int = 2) -> str:
 
 
 def billions(value_million: float, lang: str) -> str:
-    """An amount in million VND shown in billion VND, without decimals: 5992283 -> '5.992'."""
+    """An amount in million VND shown in billion VND, without decimals: 1234567 -> '1.235'."""
     return format_number(value_million / 1000, lang, 0)
 
 

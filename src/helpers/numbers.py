@@ -1,6 +1,6 @@
 """Read and write numbers the way Vietnamese and English readers write them.
 
-Vietnamese: `.` groups thousands and `,` marks decimals (`5.992.283`, `99,65`).
+Vietnamese: `.` groups thousands and `,` marks decimals (`1.234.567`, `99,65`).
 English: `,` groups thousands and `.` marks decimals. A cell that could mean two
 different numbers (`1.5`, `12,3,4`) is refused rather than guessed.
 """
@@ -18,7 +18,7 @@ _VN_THOUSANDS = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
 _VN_DECIMAL = re.compile(r"[0-9]+,[0-9]+")
 _VN_BOTH = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+,[0-9]+")
 _DIGITS = re.compile(r"[0-9]+")
-_SPACED_THOUSANDS = re.compile(r"[0-9]{1,3}( [0-9]{3})+(,[0-9]+)?")  # '1 893', '5 992 283,5'
+_SPACED_THOUSANDS = re.compile(r"[0-9]{1,3}( [0-9]{3})+(,[0-9]+)?")  # '1 893', '1 234 567,5'
 _EN_DECIMAL = re.compile(r"[0-9]+\.[0-9]{1,2}|[0-9]+\.[0-9]{4,}|[0-9]{4,}\.[0-9]+")
 _EN_THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3}){2,}(\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+\.[0-9]+")
 _FORMULA = re.compile(
