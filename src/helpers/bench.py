@@ -320,6 +320,17 @@ def bench(runs: int, batch: int, notebook: str | None, keep: Path | None) -> Non
             print(f"batch of {batch} synthetic reports (make -j{cores} report, empty OUT): "
                   f"{result.seconds:.1f} s, {result.seconds / batch:.2f} s per report, "
                   f"{built} of {batch} built, peak memory {result.peak_bytes / 2**20:.0f} MiB")
+            runs_in_batch: dict[str, list[float]] = {}
+            batch_work = 0.0
+            for folder in sorted((workdir / "batch-out" / "reports" / "notebooks").iterdir()):
+                for name, times in notebook_times(folder.name, workdir / "batch-out").items():
+                    runs_in_batch.setdefault(name, []).append(times["notebook"])
+                    batch_work += median(kernel) + times["cells"]
+            print("  time per notebook run in the batch (median): " + ", ".join(
+                f"{name} {median(values):.2f} s" for name, values in runs_in_batch.items()))
+            print(f"  floor of the batch (cells as timed in the batch itself, {cores} at once) "
+                  f"= {batch_work:.1f} s / {cores} cores = {batch_work / cores:.1f} s; "
+                  f"batch / floor = {result.seconds / (batch_work / cores):.2f}x")
         print(f"load average at end: {load_average()}")
     finally:
         if keep is None:
