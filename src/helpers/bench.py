@@ -258,7 +258,9 @@ def bench(runs: int, batch: int, notebook: str | None, keep: Path | None) -> Non
         print(f"parse per report (helpers.ingest.read of the seed): "
               f"{median(parse) * 1000:.1f} ms (median of {len(parse)})")
 
-        colds, peaks, per_notebook, out = [], [], {}, workdir / "cold"
+        # Cold builds alternate with builds that run one notebook at a time (for the floor),
+        # so that both see the machine in the same state.
+        colds, peaks, per_notebook, cells, out = [], [], {}, {}, workdir / "cold"
         for index in range(runs):
             out = workdir / f"cold-{index}"
             result = make_report([SEED], out)
@@ -266,6 +268,13 @@ def bench(runs: int, batch: int, notebook: str | None, keep: Path | None) -> Non
             peaks.append(result.peak_bytes)
             for name, times in notebook_times(report_id, out).items():
                 per_notebook.setdefault(name, []).append(times["notebook"])
+            serial = workdir / f"serial-{index}"
+            result = timed([sys.executable, "-m", "helpers.run", "--jobs", "1", "--out",
+                            str(serial), str(SEED)])
+            if result.returncode != 0:
+                raise SystemExit(f"serial build failed:\n{result.output}")
+            for name, times in notebook_times(report_id, serial).items():
+                cells.setdefault(name, []).append(times["cells"])
         print(f"cold make report (1 report, empty OUT, environment ready): "
               f"{median(colds):.2f} s (median of {runs}: {seconds_list(colds)})")
 
@@ -293,15 +302,6 @@ def bench(runs: int, batch: int, notebook: str | None, keep: Path | None) -> Non
         print(f"peak memory of a cold build (all its processes): {max(peaks) / 2**20:.0f} MiB")
 
         kernel = kernel_start_seconds(5)
-        cells: dict[str, list[float]] = {}
-        for index in range(runs):
-            serial = workdir / f"serial-{index}"
-            result = timed([sys.executable, "-m", "helpers.run", "--jobs", "1", "--out",
-                            str(serial), str(SEED)])
-            if result.returncode != 0:
-                raise SystemExit(f"serial build failed:\n{result.output}")
-            for name, times in notebook_times(report_id, serial).items():
-                cells.setdefault(name, []).append(times["cells"])
         work = {name: median(kernel) + median(values) for name, values in cells.items()}
         floor = sum(work.values()) / cores
         print(f"kernel start (to the kernel answering): {median(kernel):.2f} s "

@@ -50,7 +50,8 @@ from functools import lru_cache  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Callable  # noqa: E402
 
-from . import paths, store  # noqa: E402
+# Not `store`: it imports pandas, and the runner starts the kernels before anything heavy.
+from . import paths  # noqa: E402
 from .errors import ReportError  # noqa: E402
 
 LANGS = ("vi", "en")
@@ -473,7 +474,7 @@ def manifest_path(report_id: str, root: Path) -> Path:
 
 def read_manifest(report_id: str, root: Path) -> dict:
     try:
-        return store.read_json(manifest_path(report_id, root))
+        return json.loads(manifest_path(report_id, root).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return {}
 
@@ -749,6 +750,7 @@ def publish(report_id: str, staging: Path, root: Path, tasks: list[Task]) -> Non
     for built, target in zip(report_dirs(report_id, staging), report_dirs(report_id, root)):
         if built.is_dir():
             target.parent.mkdir(parents=True, exist_ok=True)
+            from . import store
             store.replace_dir(built, target)
         elif target.exists():
             shutil.rmtree(target)
@@ -1026,6 +1028,7 @@ def _finish(build: Build, root: Path) -> None:
         publish(build.report_id, build.staging, root, build.tasks)
         manifest = {"tasks": build.prints, "inputs": build.inputs,
                     "files": _output_files(build.report_id, root, build.tasks)}
+        from . import store
         store.write_json(manifest_path(build.report_id, root), manifest)
     shutil.rmtree(failed_dir(build.report_id, root), ignore_errors=True)   # stale now
 
