@@ -340,7 +340,7 @@ def bench(runs: int, batch: int, notebook: str | None, keep: Path | None) -> Non
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3, help="runs per median (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
     parser.add_argument("--batch", type=int, default=20,
                         help="synthetic reports in the batch (0: no batch; default 20)")
     parser.add_argument("--notebook", default=None,
