@@ -72,29 +72,6 @@ def has_vietnamese_letters(text: str) -> bool:
     return any(unicodedata.category(ch) == "Mn" for ch in decomposed) or "đ" in text.lower()
 
 
-# --- phrases -----------------------------------------------------------------------------
-
-def test_every_phrase_exists_in_both_languages_with_the_same_placeholders():
-    fields = lambda text: {name for _, name, _, _ in string.Formatter().parse(text) if name}
-    for key, entry in narrative.phrases().items():
-        assert set(entry) == {"vi", "en"}, key
-        assert fields(entry["vi"]) == fields(entry["en"]), key
-
-
-def test_phrases_are_plain_text():
-    for key, entry in narrative.phrases().items():
-        assert not any(ch in text for text in entry.values() for ch in "<>&"), key
-
-
-def test_no_phrase_contains_a_figure():
-    # Numbers come from the data; only placeholders, words and the levels '3' and '4' of
-    # online services (a name, not a figure) may appear in the sentences.
-    for key, entry in narrative.phrases().items():
-        for text in entry.values():
-            digits = re.findall(r"\d+", re.sub(r"\{[^}]*\}", "", text))
-            assert set(digits) <= {"3", "4", "5", "100", "256"}, (key, text)
-
-
 # --- headline cards ----------------------------------------------------------------------
 
 def test_seed_cards_in_vietnamese(processed):

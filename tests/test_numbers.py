@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from helpers.errors import ReportError
-from helpers.numbers import (NumberError, decimals_written, format_number, format_percent,
-                             parse_cell, parse_number)
+from helpers.formats import (billion_decimals, date_text, format_billions, format_number,
+                             format_percent, short_date)
+from helpers.numbers import NumberError, decimals_written, parse_cell, parse_number
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -68,3 +69,20 @@ def test_integers_round_trip_through_vietnamese_format(number):
 def test_decimals_round_trip(whole, hundredths):
     value = whole + hundredths / 100
     assert parse_number(format_number(value, "vi", 2)) == pytest.approx(value)
+
+
+def test_amounts_are_written_in_billions_by_one_rule():
+    # from 100 billion up without decimals, below with one: a chart title and the
+    # sentence under it write the same amount the same way
+    assert format_billions(5992283, "vi") == "5.992"
+    assert format_billions(5992283, "en") == "5,992"
+    assert format_billions(43500, "vi") == "43,5"
+    assert billion_decimals(99.9) == 1 and billion_decimals(100) == 0
+
+
+def test_dates_are_written_one_way_per_language():
+    assert date_text("2022-12-19", "vi") == "19/12/2022"
+    assert date_text("2022-12-19", "en") == "19 December 2022"
+    assert short_date("2022-11-30", "en") == "30 Nov"
+    assert short_date("2022-11-30", "vi") == "30/11"
+    assert date_text("not a date", "en") == "not a date"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from helpers import catalogue, facts, ingest, numbers, paths, workbook
+from helpers import catalogue, facts, formats, ingest, numbers, paths, workbook
 from helpers.errors import ReportError
 
 # The columns of indicators.csv that must come out the same by either route.
@@ -44,7 +44,7 @@ def fill(path, ingested, as_text: bool = True):
             row = rows.loc[catalogue.indicator_id(form, code)]
             if not pd.isna(row["formula_denominator"]):
                 sheet.cell(number, col["value"]).value = (
-                    numbers.format_number(row["value"], "vi", int(row["decimals"]))
+                    formats.format_number(row["value"], "vi", int(row["decimals"]))
                     if as_text else row["value"])
                 sheet.cell(number, col["numerator"]).value = row["formula_numerator"]
                 sheet.cell(number, col["denominator"]).value = row["formula_denominator"]

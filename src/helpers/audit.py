@@ -24,7 +24,8 @@ import pandas as pd
 
 from . import catalogue, ingest, paths, store
 from .errors import ReportError
-from .numbers import decimals_written, format_number, format_percent, round_half_up
+from .formats import format_number, format_percent, round_half_up
+from .numbers import decimals_written
 from .report import slugify
 
 COLUMNS = ["check_id", "kind", "severity", "status", "indicators", "facts", "reported",

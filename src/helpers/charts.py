@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import analysis, catalogue, facts, paths, store
-from .numbers import format_number, format_percent
+from .formats import format_number, format_percent
 
 LANGS = ("vi", "en")
 DPI = 150

@@ -2,8 +2,8 @@
 
 Everything here is generated from the processed tables (indicators, facts, report
 metadata, the audit, the charts, the published reference figures): no figure is
-written into a sentence. The sentences themselves live in
-`templates/leadership/phrases.yml`, one entry per phrase in both languages.
+written into a sentence. The sentences themselves live in the text layer
+(`src/helpers/text/brief.yml`), one entry per phrase in both languages.
 
 Every string that comes from a report or a reference file is HTML-escaped: the
 fragments are built with `markupsafe`, which escapes whatever is not already markup.
@@ -20,21 +20,19 @@ import datetime as dt
 import re
 import struct
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pandas as pd
-import yaml
 from markupsafe import Markup, escape
 
-from . import catalogue, ingest, paths, store
+from . import catalogue, ingest, paths, store, text
 from .errors import ReportError
-from .numbers import decimals_written, format_number, format_percent, round_half_up
+from .formats import format_number, format_percent, round_half_up
+from .numbers import decimals_written
 from .report import slugify
 
 LANGS = ("vi", "en")
-PHRASES_FILE = paths.TEMPLATES / "leadership" / "phrases.yml"
 GOVERNANCE_FILE = paths.REFERENCE / "governance_indices.csv"
 NATIONAL_AVERAGE = "National average"
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -66,17 +64,9 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 # --------------------------------------------------------------------------- text
 
-@lru_cache(maxsize=None)
-def phrases() -> dict:
-    return yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
-
-
 def t(key: str, lang: str, **values) -> Markup:
-    """A phrase in `lang` with its placeholders filled; every value is HTML-escaped."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language '{lang}' (use 'vi' or 'en')")
-    # phrases are plain text written by us (tests keep '<' and '&' out of them)
-    return Markup(phrases()[key][lang]).format(**values)
+    """A phrase of the brief in `lang` with its placeholders filled; values HTML-escaped."""
+    return text.markup(f"brief.{key}", lang, **values)
 
 
 def el(tag: str, *children, **attrs) -> Markup:
@@ -938,7 +928,7 @@ def _check_item(check: pd.Series, lang: str, badge: bool = False) -> Markup:
     where = el("small", "(", t("quality_lines", lang, lines=", ".join(lines)), ")",
                class_="ref") if lines else None
     label = el("span", t(f"severity_{severity}", lang), class_=f"badge sev-{severity}") \
-        if badge and f"severity_{severity}" in phrases() else None
+        if badge and text.has(f"brief.severity_{severity}") else None
     return el("li", label, " " if label else None, str(check.get(f"message_{lang}", "")),
               " " if where else None, where)
 

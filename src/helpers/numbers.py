@@ -1,4 +1,4 @@
-"""Read and write numbers the way Vietnamese and English readers write them.
+"""Read numbers the way Vietnamese reports write them (writing them: `helpers.formats`).
 
 Vietnamese: `.` groups thousands and `,` marks decimals (`1.234.567`, `99,65`).
 English: `,` groups thousands and `.` marks decimals. A cell that could mean two
@@ -115,31 +115,3 @@ def parse_cell(text: str | None) -> Cell:
                     denominator=parse_number(match["b"]), is_formula=True,
                     decimals=decimals_written(match["c"]))
     return Cell(value=parse_number(text), decimals=decimals_written(text))
-
-
-def format_number(value: float | None, lang: str = "vi", decimals: int | None = None) -> str:
-    """1234567.5 -> '1.234.567,5' (vi) or '1,234,567.5' (en). None -> '–'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if decimals is None:
-        decimals = 0 if float(value).is_integer() else 2
-    text = f"{round_half_up(float(value), decimals):,.{decimals}f}"
-    if lang == "vi":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    elif lang != "en":
-        raise ValueError(f"unknown language '{lang}' (use 'vi' or 'en')")
-    return text
-
-
-def format_percent(value: float | None, lang: str = "vi", decimals: int = 2) -> str:
-    """99.675 -> '99,68%' (vi) or '99.68%' (en)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return format_number(value, lang, decimals) + "%"
-
-
-def round_half_up(value: float, decimals: int = 0) -> float:
-    """Round as people do on paper (29.5 -> 30), not banker's rounding."""
-    factor = 10 ** decimals
-    sign = -1.0 if value < 0 else 1.0
-    return sign * math.floor(abs(value) * factor + 0.5 + 1e-9) / factor

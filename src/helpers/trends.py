@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import catalogue
 from .errors import ReportError
-from .numbers import format_number
+from .formats import format_number
 
 DIFFERENCE_UNITS = {"count", "percent", "million_vnd", "points", "rank", "places"}
 RELATIVE_UNITS = {"count", "million_vnd"}     # a % change means something for these only

@@ -29,7 +29,8 @@ import pandas as pd
 
 from . import catalogue, facts, ingest, paths, store
 from .errors import ReportError
-from .numbers import NumberError, format_number, parse_number
+from .formats import format_number
+from .numbers import NumberError, parse_number
 from .report import FORM_COUNT, ParsedReport, Row, sha256_of, slugify
 
 TEMPLATE_VERSION = 1
