@@ -1,0 +1,70 @@
+"""The published figures in data/raw/reference/, read in one place with one set of types.
+
+- `governance()`: PAR INDEX, SIPAS, PAPI and PCI scores and ranks
+  (`governance_indices.csv`): `assessment_year`, `rank` and `rank_of` as numbers,
+  `score` as a number with `score_decimals` (the digits the source wrote: the audit's
+  tolerance), `slug` (the province's slug), the source's address and words.
+- `context(province)`: other dated figures about one province, from
+  `<province_slug>_context.csv` (`thai_nguyen_context.csv`): the one naming rule.
+
+An empty cell is no figure (NaN), never zero: it is not evidence.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .report import slugify
+
+GOVERNANCE_FILE = "governance_indices.csv"
+GOVERNANCE_COLUMNS = ["index", "assessment_year", "province", "score", "score_unit", "rank",
+                      "rank_of", "source_url", "evidence"]
+CONTEXT_COLUMNS = ["metric", "value", "unit", "period_end", "source_url", "evidence"]
+NATIONAL_AVERAGE = "National average"
+
+
+def _digits_after_point(text: str) -> int:
+    text = (text or "").strip()
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+@lru_cache(maxsize=8)
+def _governance(path: str, mtime_ns: int) -> pd.DataFrame:
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = raw.copy()
+    for column in ("assessment_year", "score", "rank", "rank_of"):
+        frame[column] = pd.to_numeric(raw[column].str.strip().replace("", None),
+                                      errors="raise")
+    frame["assessment_year"] = frame["assessment_year"].astype(int)
+    frame["score_decimals"] = raw["score"].map(_digits_after_point)
+    frame["slug"] = frame["province"].map(slugify)
+    return frame
+
+
+def governance(folder: Path | None = None) -> pd.DataFrame:
+    """Every row of governance_indices.csv, typed (an empty table when the file is absent)."""
+    path = (folder or paths.REFERENCE) / GOVERNANCE_FILE
+    if not path.exists():
+        return pd.DataFrame(columns=[*GOVERNANCE_COLUMNS, "score_decimals", "slug"])
+    return _governance(str(path), path.stat().st_mtime_ns).copy()
+
+
+def context_file(province: str, folder: Path | None = None) -> Path:
+    """data/raw/reference/<province_slug>_context.csv: dated figures about one province."""
+    return (folder or paths.REFERENCE) / f"{slugify(province).replace('-', '_')}_context.csv"
+
+
+def context(province: str, folder: Path | None = None) -> pd.DataFrame:
+    """The province's dated context figures (`value` a number, `period_end` a date); an
+    empty table when it has none."""
+    path = context_file(province, folder) if province else None
+    if path is None or not path.exists():
+        return pd.DataFrame(columns=CONTEXT_COLUMNS)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame["value_raw"] = frame["value"]
+    frame["value"] = pd.to_numeric(frame["value"].str.strip().replace("", None))
+    frame["period_end"] = pd.to_datetime(frame["period_end"], errors="coerce")
+    return frame
