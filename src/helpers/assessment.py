@@ -236,7 +236,7 @@ def read(narrative: list[tuple[int, str]]) -> Reading:
         items = _items(section, body, reading.problems)
         reading.items += items
         if not items:
-            reading.problems.append(_problem(
+            reading.problems.append(problem(
                 "assessment_section_empty", lines[index].number, line=str(lines[index].number),
                 section=lambda lang, s=section: section_name(s, lang),
                 heading=_EMPHASIS.sub("", lines[index].text.strip())))
@@ -309,9 +309,9 @@ def _items(section: str, body: list[Line], problems: list[Problem]) -> list[Item
             pieces.append([line.body])
             starts.append(line.number)
         else:
-            problems.append(_problem("assessment_loose_text", line.number,
-                                     section=lambda lang: section_name(section, lang),
-                                     line=str(line.number), snippet=line.body[:80]))
+            problems.append(problem("assessment_loose_text", line.number,
+                                    section=lambda lang: section_name(section, lang),
+                                    line=str(line.number), snippet=line.body[:80]))
             open_item = False
     return [Item(section, n, " ".join(parts), line)
             for n, (parts, line) in enumerate(zip(pieces, starts), start=1)]
@@ -323,24 +323,27 @@ def continues(previous: str, text: str) -> bool:
     return previous.rstrip().endswith(":") or text[:1].islower()
 
 
-def section_problems(present: set[str]) -> list[Problem]:
-    """No section at all, or some of them missing: one problem."""
+def section_problems(present: set[str], sheet: str = "") -> list[Problem]:
+    """No section at all, or some of them missing: one problem. `sheet`: the items came
+    from that sheet of the data-entry workbook, not from headings."""
     missing = [section for section in SECTIONS if section not in present]
+    wording, where = ("_sheet", {"sheet": sheet}) if sheet else ("", {})
     if len(missing) == len(SECTIONS):
-        return [_problem("no_assessment", None)]
+        return [problem("no_assessment", None, wording, **where)]
     if missing:
-        return [_problem("assessment_section_missing", None,
-                         sections=lambda lang: "; ".join(section_name(s, lang)
-                                                         for s in missing))]
+        return [problem("assessment_section_missing", None, wording, **where,
+                        sections=lambda lang: "; ".join(section_name(s, lang)
+                                                        for s in missing))]
     return []
 
 
-def _problem(kind: str, line: int | None, **values) -> Problem:
-    """A warning worded by text/assessment.yml; a value may depend on the language."""
+def problem(kind: str, at: int | None, wording: str = "", **values) -> Problem:
+    """A warning worded by text/assessment.yml (`issue_<kind><wording>`); a value may
+    depend on the language."""
     def worded(lang: str) -> str:
-        return t(f"assessment.issue_{kind}", lang,
+        return t(f"assessment.issue_{kind}{wording}", lang,
                  **{k: v(lang) if callable(v) else v for k, v in values.items()})
-    return Problem(kind=kind, line=line, severity="warning", message_en=worded("en"),
+    return Problem(kind=kind, line=at, severity="warning", message_en=worded("en"),
                    message_vi=worded("vi"))
 
 
@@ -397,23 +400,30 @@ def link(text: str, indicators: pd.DataFrame | None, stated: pd.DataFrame | None
 
 
 def table(report_id: str, items: list[Item], indicators: pd.DataFrame | None,
-          stated: pd.DataFrame | None, themes: dict[int, str] | None = None,
-          ids: dict[int, tuple[str, str]] | None = None) -> pd.DataFrame:
+          stated: pd.DataFrame | None, given: dict[int, dict] | None = None) -> pd.DataFrame:
     """assessment.csv: one row per item, with its theme and figures.
 
-    `themes` and `ids` (by position in `items`) replace the linking rules where an
-    analyst gave them (the data-entry workbook).
+    `given` (by position in `items`): the `theme`, `indicator_ids` or `fact_ids` an
+    analyst typed (the data-entry workbook); the rules fill in those left empty.
     """
     records = []
     for position, item in enumerate(items):
-        theme = (themes or {}).get(position) or theme_of(item.text)
-        indicator_ids, fact_ids = (ids or {}).get(position) or link(item.text, indicators,
-                                                                      stated)
+        typed = (given or {}).get(position, {})
+        indicator_ids, fact_ids = link(item.text, indicators, stated)
         records.append({"report_id": report_id, "section": item.section, "item": item.item,
-                        "text_vi": item.text, "line": item.line, "theme": theme,
-                        "indicator_ids": indicator_ids, "fact_ids": fact_ids})
+                        "text_vi": item.text, "line": item.line,
+                        "theme": typed.get("theme") or theme_of(item.text),
+                        "indicator_ids": typed.get("indicator_ids") or indicator_ids,
+                        "fact_ids": typed.get("fact_ids") or fact_ids})
     frame = pd.DataFrame(records, columns=COLUMNS)
     return frame.astype({"item": "int64", "line": "int64"})
+
+
+def issue_records(problems: list[Problem]) -> list[dict]:
+    """Problems as rows of parse_issues.csv (none of them concerns one form row)."""
+    return [{"severity": p.severity, "kind": p.kind, "indicator_id": "", "form": None,
+             "line": p.line, "message_en": p.message_en, "message_vi": p.message_vi}
+            for p in problems]
 
 
 def counts(frame: pd.DataFrame) -> dict[str, int]:

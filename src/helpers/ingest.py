@@ -88,8 +88,12 @@ def read(path: Path | str) -> Ingested:
     return tables(parsed)
 
 
-def tables(parsed: ParsedReport) -> Ingested:
-    """A parsed text report -> its tables; the parser's problems become issue rows."""
+def tables(parsed: ParsedReport, narrative_assessment: bool = True) -> Ingested:
+    """A parsed text report -> its tables; the parser's problems become issue rows.
+
+    narrative_assessment False: the assessment is not read from the narrative (the
+    data-entry workbook has a sheet of its own for it).
+    """
     issues = [_problem_issue(problem) for problem in parsed.problems]
     indicators = pd.DataFrame([_indicator(parsed, row, issues) for row in parsed.rows],
                               columns=INDICATOR_COLUMNS)
@@ -106,7 +110,8 @@ def tables(parsed: ParsedReport) -> Ingested:
                for exc in unreadable]
     found = pd.DataFrame([{"report_id": parsed.report_id, **fact} for fact in stated],
                          columns=FACT_COLUMNS)
-    reading = assessment.read(parsed.narrative)
+    reading = (assessment.read(parsed.narrative) if narrative_assessment
+               else assessment.Reading())
     issues += [_problem_issue(problem) for problem in reading.problems]
     return Ingested(report=parsed, indicators=indicators, facts=found,
                     issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS),
