@@ -265,6 +265,18 @@ def test_numbered_items_under_a_roman_heading_are_items():
         ("task", 2, "Đẩy mạnh chuyển đổi số.", 3)]
 
 
+def test_numbered_lines_above_bullets_head_groups_of_items():
+    narrative = list(enumerate(["IV. NHIỆM VỤ NĂM 2024", "1. Về cải cách thể chế:",
+                                "- Rà soát văn bản QPPL.", "- Kiểm tra văn bản QPPL.",
+                                "2. Về cải cách thủ tục hành chính:",
+                                "- Đơn giản hóa thủ tục hành chính.", "Nơi nhận:"], start=1))
+    reading = assessment.read(narrative)
+    assert [(i.item, i.text, i.line) for i in reading.items] == [
+        (1, "Rà soát văn bản QPPL.", 3), (2, "Kiểm tra văn bản QPPL.", 4),
+        (3, "Đơn giản hóa thủ tục hành chính.", 6)]
+    assert reading.problems[0].kind == "assessment_section_missing"
+
+
 def test_causes_after_the_shortfalls_are_not_shortfalls():
     narrative = list(enumerate(["2. Những tồn tại, hạn chế và nguyên nhân",
                                 "- Tỷ lệ hồ sơ trực tuyến còn thấp.",

@@ -18,8 +18,9 @@ How a section is read:
 - a section runs to the next heading of another family, the next heading of its own
   family or numbered heading at the same or a higher level, or a line of `stops`;
 - its items are marked by the first kind of bullet found in it (`-`, `+`, `•`, `a)`,
-  `1)`, or numbered lines `1.` deeper than the heading); lines with another mark
-  belong to the item above them (joined, their mark kept). With no mark at all, each
+  `1)`); lines with another mark belong to the item above them (joined, their mark
+  kept). Numbered lines (`1.`, deeper than the heading) are the items of a section
+  without bullets, and head groups of bullets otherwise. With no mark at all, each
   paragraph is an item. Lines before the first item introduce the list and are
   skipped. A line that starts in lower case, or follows a line ending with ':', is
   the same item cut by a page break (joined); any other line after an item is
@@ -284,14 +285,17 @@ def _section_body(lines: list[Line], index: int) -> list[Line]:
 
 
 def _items(section: str, body: list[Line], problems: list[Problem]) -> list[Item]:
-    marks = [line.mark for line in body if line.kind in ("marked", "numbered")]
-    item_mark = marks[0] if marks else None
+    """The first kind of bullet marks the items; numbered lines (`1.`) do only in a
+    section without bullets, else they head groups of bullets."""
+    bullets = [line.mark for line in body if line.kind == "marked"]
+    numbers = [line.mark for line in body if line.kind == "numbered"]
+    item_mark = (bullets or numbers or [None])[0]
     pieces: list[list[str]] = []
     starts: list[int] = []
     open_item = False
     for line in body:
-        if line.kind == "heading":          # a sub-heading of the section's own family
-            open_item = False
+        if line.kind == "heading" or (line.kind == "numbered" and bullets):
+            open_item = False               # a sub-heading: its own family's, or numbered
             continue
         marked = line.kind in ("marked", "numbered")
         if (marked and line.mark == item_mark) or (item_mark is None and not open_item
