@@ -8,14 +8,13 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import analysis, ingest
+from helpers import analysis, data, ingest, reference
 
 
 def report_data(ingested, audit=None, drop_facts=()):
     facts = ingested.facts[~ingested.facts["fact_id"].isin(drop_facts)]
-    return analysis.ReportData(report_id=ingested.report_id,
-                               meta=ingest.metadata(ingested.report),
-                               indicators=ingested.indicators, facts=facts, audit=audit)
+    return data.of_tables(ingested.report_id, ingest.metadata(ingested.report),
+                          ingested.indicators, facts, audit=audit)
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +27,10 @@ def synthetic_data(synthetic):
     return report_data(synthetic)
 
 
-@pytest.fixture(scope="module")
-def governance():
-    return analysis.load_governance()
-
-
 # --- (a) PAR INDEX and SIPAS -------------------------------------------------------------
 
-def test_par_index_from_the_report_and_the_year_before_it_implies(seed_data, governance):
-    history = analysis.index_history(seed_data, governance, "PAR_INDEX")
+def test_par_index_from_the_report_and_the_year_before_it_implies(seed_data):
+    history = analysis.index_history(seed_data, "PAR_INDEX")
     own = history[history["series"] == "province"].set_index(["year", "origin"])
     # narrative line 17: "đạt 89,20 điểm và xếp vị trí thứ 6/63 ... tăng 3,59 điểm và tăng 6 bậc"
     assert own.loc[(2021, "report"), "score"] == pytest.approx(89.20)
@@ -51,9 +45,8 @@ def test_par_index_from_the_report_and_the_year_before_it_implies(seed_data, gov
     assert list(line["origin"]) == ["implied", "report", "published", "published"]
 
 
-def test_par_index_context_national_average_and_leaders_of_the_assessed_year(seed_data,
-                                                                              governance):
-    history = analysis.index_history(seed_data, governance, "PAR_INDEX")
+def test_par_index_context_national_average_and_leaders_of_the_assessed_year(seed_data):
+    history = analysis.index_history(seed_data, "PAR_INDEX")
     national = history[history["series"] == "national_average"]
     assert list(national["year"]) == [2021, 2023, 2024]   # within 2020-2024; 2013, 2016 left out
     leaders = history[history["series"] == "leader"].sort_values("rank")
@@ -62,8 +55,8 @@ def test_par_index_context_national_average_and_leaders_of_the_assessed_year(see
     assert (leaders["origin"] == "published").all()
 
 
-def test_sipas_rank_the_year_before_has_no_score(seed_data, governance):
-    history = analysis.index_history(seed_data, governance, "SIPAS")
+def test_sipas_rank_the_year_before_has_no_score(seed_data):
+    history = analysis.index_history(seed_data, "SIPAS")
     implied = history[history["origin"] == "implied"].iloc[0]
     # line 17: "đạt 89,42% xếp thứ 11/63 và tăng 13 bậc so với năm 2020"
     assert implied["year"] == 2020 and implied["rank"] == 24 and pd.isna(implied["score"])
@@ -71,9 +64,8 @@ def test_sipas_rank_the_year_before_has_no_score(seed_data, governance):
     assert history[history["series"] == "leader"].empty
 
 
-def test_a_province_without_reference_rows_keeps_the_report_figures(synthetic_data,
-                                                                    governance):
-    history = analysis.index_history(synthetic_data, governance, "PAR_INDEX")
+def test_a_province_without_reference_rows_keeps_the_report_figures(synthetic_data):
+    history = analysis.index_history(synthetic_data, "PAR_INDEX")
     own = history[history["series"] == "province"]
     assert set(own["origin"]) == {"report", "implied"}
     # synthetic line 17: 84,37 điểm, 41/63, tăng 1,62 điểm và giảm 2 bậc (2021: 82,75, 39th)
@@ -105,11 +97,13 @@ def test_online_dossier_share_agrees_in_the_synthetic_report(synthetic_data):
     assert check["differs"] is False
 
 
-def test_the_audit_verdict_wins_over_the_recomputation(seed):
-    audit = pd.DataFrame({"check_id": ["rate:VII.6.4"], "status": ["passed"],
-                          "severity": ["info"]})
+def test_the_audit_verdict_is_shown_beside_the_recomputation(seed):
+    # one rule decides whether a rate differs (data.Rate); the audit's verdict is reported
+    audit = pd.DataFrame({"check_id": ["rate:VII.6.4"], "status": ["failed"],
+                          "severity": ["error"]})
     check = analysis.online_dossier_share(report_data(seed, audit=audit))
-    assert check["differs"] is False and check["audit_status"] == "passed"
+    assert check["differs"] is True and check["audit_status"] == "failed"
+    assert analysis.online_dossier_share(report_data(seed))["audit_status"] is None
 
 
 def test_on_time_by_level_flags_only_the_rounding_slip(seed_data):
@@ -144,8 +138,7 @@ def test_investment_plans_and_progress(seed_data):
     plans = analysis.investment_plans(seed_data).set_index("basis")["amount_million"]
     # narrative line 195 / Biểu mẫu 6 row 1.1: 5.992.283 and 9.176.744 million VND
     assert plans.to_dict() == {"pm": 5992283, "provincial": 9176744}
-    progress = analysis.investment_progress(
-        seed_data, analysis.load_context(seed_data.report_id)).set_index("point")
+    progress = analysis.investment_progress(seed_data).set_index("point")
     assert list(progress.index) == ["mid_year", "to_date", "year_end"]
     # line 197: 5.223.285 by 30/11/2022; estimate 7.225.500 by 31/12/2022
     assert progress.loc["to_date", "amount_billion"] == pytest.approx(5223.285)
@@ -159,14 +152,15 @@ def test_investment_plans_and_progress(seed_data):
 
 
 def test_investment_without_context_or_provincial_plan(synthetic, seed):
-    data = report_data(synthetic)
-    assert analysis.load_context(data.report_id) is None
-    progress = analysis.investment_progress(data, None)
+    without_context = report_data(synthetic)
+    assert without_context.context.empty
+    progress = analysis.investment_progress(without_context)
     assert "mid_year" not in set(progress["point"])
     lacking = report_data(seed, drop_facts=["investment_plan_provincial"])
     assert list(analysis.investment_plans(lacking)["basis"]) == ["pm"]
-    shares = analysis.investment_progress(lacking, None)["pct_provincial"]
-    assert shares.isna().all()
+    progress = analysis.investment_progress(lacking)
+    # the report's own points have no provincial share; a published point keeps its own
+    assert progress.loc[progress["origin"] != "published", "pct_provincial"].isna().all()
 
 
 # --- (d) scorecard -------------------------------------------------------------------------
@@ -191,4 +185,4 @@ def test_staffing_and_digital_status(seed_data):
 
 
 def test_domain_for_source_lines():
-    assert analysis.domain("https://www.vccinews.com/prode/46424/x.html") == "vccinews.com"
+    assert reference.domain("https://www.vccinews.com/prode/46424/x.html") == "vccinews.com"

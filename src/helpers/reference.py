@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pandas as pd
 
@@ -68,3 +69,9 @@ def context(province: str, folder: Path | None = None) -> pd.DataFrame:
     frame["value"] = pd.to_numeric(frame["value"].str.strip().replace("", None))
     frame["period_end"] = pd.to_datetime(frame["period_end"], errors="coerce")
     return frame
+
+
+def domain(url: str) -> str:
+    """'https://www.vccinews.com/prode/1.html' -> 'vccinews.com' (for source lines)."""
+    host = urlparse(str(url)).netloc or str(url)
+    return host[4:] if host.startswith("www.") else host
