@@ -186,3 +186,56 @@ def test_staffing_and_digital_status(seed_data):
 
 def test_domain_for_source_lines():
     assert reference.domain("https://www.vccinews.com/prode/46424/x.html") == "vccinews.com"
+
+
+# --- honest series: no line across a missing year; values implied by a later source --------
+
+def governance_rows(rows):
+    """A governance table typed as reference.governance() gives it (invented rows)."""
+    frame = pd.DataFrame(rows, columns=["index", "assessment_year", "province", "score",
+                                        "score_unit", "rank", "rank_of", "source_url",
+                                        "evidence"])
+    frame["score_decimals"] = 2
+    frame["slug"] = frame["province"].map(lambda p: p.lower().replace(" ", "-"))
+    return frame
+
+
+def test_a_rank_change_stated_by_a_later_source_implies_the_missing_year(synthetic):
+    # invented: the report (synthetic Bắc Kạn 2023) states PAR INDEX 2022; a 2024 source
+    # says "xếp thứ 30 (tăng 4 bậc so với năm 2023)", and nothing is published for 2023
+    source = "https://example.org/par-2024"
+    governance = governance_rows([
+        ["PAR_INDEX", 2024, "Bac Kan", 86.1, "percent", 30, 63, source,
+         "xếp thứ 30 cả nước (tăng 4 bậc so với năm 2023)"]])
+    report = data.of_tables(synthetic.report_id, ingest.metadata(synthetic.report),
+                            synthetic.indicators, synthetic.facts, governance=governance)
+    history = analysis.index_history(report, "PAR_INDEX")
+    implied = history[(history["year"] == 2023) & (history["origin"] == "implied")]
+    assert len(implied) == 1
+    row = implied.iloc[0]
+    assert row["rank"] == 34 and pd.isna(row["score"])   # a score is never derived
+    assert "tăng 4 bậc so với năm 2023" in row["evidence"] and row["source"] == source
+    # the report is dated 15/12/2023: results announced in 2024 and 2025 came later
+    after = history.set_index(["year", "origin"])["published_after_report"]
+    assert after[(2024, "published")] and after[(2023, "implied")]
+    assert not after[(2022, "report")]
+
+
+def test_a_stated_change_never_overrides_a_known_year(seed_data):
+    history = analysis.index_history(seed_data, "SIPAS")
+    # the report implies 24th in 2020 (11th + 13 places); the published source's
+    # "tăng 11 bậc" would give 22nd, but 2020 is already known: no second value
+    assert list(history.loc[history["year"] == 2020, "rank"]) == [24]
+
+
+def test_a_series_is_never_joined_across_a_missing_year(seed_data):
+    history = analysis.index_history(seed_data, "PAR_INDEX")
+    scores = analysis.trajectory(history, "score")
+    # PAR INDEX 2022 of Thái Nguyên is not published anywhere: the score line breaks there
+    assert 2022 not in set(scores["year"])
+    runs = scores.groupby("segment")["year"].apply(list).tolist()
+    assert runs == [[2020, 2021], [2023, 2024]]
+    ranks = analysis.trajectory(history, "rank")
+    # ... but its rank is implied by the 2023 source ("tăng 3 bậc so với năm 2022"): 9th
+    row = ranks.set_index("year").loc[2022]
+    assert (row["rank"], row["origin"]) == (9, "implied")

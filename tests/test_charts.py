@@ -189,3 +189,29 @@ def test_text_from_the_data_is_drawn_literally(seed, tmp_path):
         figure = charts.render(spec)
         charts.save(figure, tmp_path / f"{chart_.name}.png", tmp_path / f"{chart_.name}.svg")
         assert name in figure._suptitle.get_text().replace("\n", " ")
+
+
+def test_lines_never_cross_a_year_without_a_value(seed):
+    from matplotlib.lines import Line2D
+    source = report_data(seed)
+    spec = {c.name: s for c, s in charts.specs(source, "par_index", "en")}["par_index"]
+    figure = charts.render(spec)
+    score_axes = figure.axes[0]
+    joined = [line for line in score_axes.get_lines() if isinstance(line, Line2D)
+              and line.get_linestyle() != "None" and len(line.get_xdata()) > 1]
+    assert joined
+    for line in joined:
+        years = [float(x) for x in line.get_xdata()]
+        assert all(b - a == 1 for a, b in zip(years, years[1:])), years
+    csv = spec.data
+    implied = csv[(csv["year"] == 2022) & (csv["origin"] == "implied")].iloc[0]
+    assert implied["rank"] == 9 and "tăng 3 bậc so với năm 2022" in implied["evidence"]
+
+
+def test_every_chart_has_a_phone_variant_without_sideways_scrolling(built):
+    from PIL import Image
+    for figure in drawn("thai-nguyen_2022", "vi", built):
+        assert figure.narrow is not None and figure.narrow.exists(), figure.name
+        width, height = Image.open(figure.narrow).size
+        # 4 inches at 150 dpi: shown 360 CSS px wide, a 9 pt label is 11 CSS px or more
+        assert width <= 4.05 * DPI, (figure.name, width)

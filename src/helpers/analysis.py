@@ -9,10 +9,13 @@ the catalogue and fact ids of facts.yml); the values always come from the tables
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from . import catalogue
 from .data import ReportData, number as _number
+from .formats import as_date
 from .reference import NATIONAL_AVERAGE
 from .report import slugify
 
@@ -58,17 +61,27 @@ DIGITAL_STATUS = ("VII.1", "VII.2", "VII.4")
 # --- (a) PAR INDEX and SIPAS over time -------------------------------------------------
 
 INDEX_COLUMNS = ["index", "series", "province", "year", "score", "score_unit", "rank",
-                 "rank_of", "origin", "source", "fact_ids"]
+                 "rank_of", "origin", "source", "fact_ids", "evidence", "published_after_report"]
+# "tăng 3 bậc so với năm 2022" / "up 3 places on 2022": a rank change a source states
+_STATED_RANK_CHANGE = re.compile(
+    r"(?P<verb>tăng|giảm|up|down|climbing|falling)\s+(?P<places>\d+|[a-z]+)\s+"
+    r"(?:bậc|places?)\s+(?:so với năm|on|over|from)\s+(?P<year>(?:19|20)\d{2})",
+    re.IGNORECASE)
+_PLACES_IN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                    "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
 def index_history(data: ReportData, index: str = "PAR_INDEX") -> pd.DataFrame:
     """Score and rank by year: the report's statements, then the published figures.
 
     `series` is `province`, `national_average` or `leader`; `origin` is `report` (a
-    figure the report states), `implied` (the year before, from the stated change) or
-    `published` (a row of the reference table, with its URL in `source`). National
-    averages are kept for the years the province's series spans; leaders are the top
-    five of the year the report assesses.
+    figure the report states), `implied` (a year's rank or score implied by a change that
+    the report or a published source states, with the words in `evidence`) or `published`
+    (a row of the reference table, with its URL in `source`). Nothing is interpolated: a
+    year without a value has no row. `published_after_report` marks what was announced
+    after the report's date (an index is announced the year after the year it assesses).
+    National averages are kept for the years the province's series spans; leaders are the
+    top five of the year the report assesses.
     """
     prefix = INDICES[index]
     rows = _index_from_report(data, prefix, index)
@@ -76,6 +89,7 @@ def index_history(data: ReportData, index: str = "PAR_INDEX") -> pd.DataFrame:
     published = data.governance[data.governance["index"] == index]
     for _, ref in published[published["slug"] == slug].iterrows():
         rows.append(_reference_row(ref, index, "province"))
+    rows += implied_by_sources(rows)
     years = [row["year"] for row in rows]
     if years:
         national = published[(published["province"] == NATIONAL_AVERAGE)
@@ -84,7 +98,13 @@ def index_history(data: ReportData, index: str = "PAR_INDEX") -> pd.DataFrame:
         assessed = _assessed_year(data, prefix)
         rows += [_reference_row(ref, index, "leader")
                  for _, ref in leaders(published, assessed, slug).iterrows()]
+    report_year = as_date(data.meta.get("date"))
+    for row in rows:   # an index is announced the year after the year it assesses
+        announced = row.pop("announced", None)
+        row["published_after_report"] = bool(report_year and announced
+                                              and announced > report_year.year)
     frame = pd.DataFrame(rows, columns=INDEX_COLUMNS)
+    frame["evidence"] = [v if isinstance(v, str) else "" for v in frame["evidence"]]
     order = {"report": 0, "implied": 1, "published": 2}
     return (frame.assign(_o=frame["origin"].map(order))
             .sort_values(["series", "year", "_o", "rank"]).drop(columns="_o")
@@ -140,14 +160,46 @@ def _reference_row(ref: pd.Series, index: str, series: str) -> dict:
             "year": int(ref["assessment_year"]), "score": _number(ref["score"]),
             "score_unit": ref["score_unit"] or "",
             "rank": _number(ref["rank"]), "rank_of": _number(ref["rank_of"]),
-            "origin": "published", "source": ref["source_url"], "fact_ids": ""}
+            "origin": "published", "source": ref["source_url"], "fact_ids": "",
+            "evidence": ref["evidence"], "announced": int(ref["assessment_year"]) + 1}
+
+
+def implied_by_sources(rows: list[dict]) -> list[dict]:
+    """Ranks implied by a change a published source states ("xếp thứ 6 ... (tăng 3 bậc so
+    với năm 2022)" implies 9th in 2022), for years that have no rank otherwise."""
+    known = {row["year"] for row in rows if row["rank"] is not None and not pd.isna(row["rank"])}
+    implied = []
+    for row in rows:
+        if row["origin"] != "published" or row["rank"] is None or pd.isna(row["rank"]):
+            continue
+        for match in _STATED_RANK_CHANGE.finditer(row.get("evidence") or ""):
+            year, places = int(match["year"]), _places(match["places"])
+            if places is None or year in known or year >= row["year"]:
+                continue
+            gained = match["verb"].lower() in ("tăng", "up", "climbing")
+            implied.append({**row, "year": year, "score": None,
+                            "rank": row["rank"] + places if gained else row["rank"] - places,
+                            "origin": "implied", "evidence": match.string.strip()})
+            known.add(year)
+    return implied
+
+
+def _places(words: str) -> int | None:
+    return int(words) if words.isdigit() else _PLACES_IN_WORDS.get(words.lower())
 
 
 def trajectory(history: pd.DataFrame, column: str) -> pd.DataFrame:
-    """One value per year for the province's line: the report's figure first, else published."""
+    """One value per year for the province's line: the report's figure first, then what the
+    report's own stated change implies, else published; `segment` numbers the runs of
+    consecutive years (a line never joins two points across a year without a value)."""
     own = history[(history["series"] == "province") & history[column].notna()]
-    return own.drop_duplicates("year", keep="first")[["year", column, "origin"]] \
-        .reset_index(drop=True)
+    order = {"report": 0, "implied": 1, "published": 2}
+    own = own.assign(_o=own["origin"].map(order)).sort_values(["year", "_o"], kind="stable")
+    line = own.drop_duplicates("year", keep="first")[["year", column, "origin",
+                                                       "published_after_report"]]
+    line = line.sort_values("year").reset_index(drop=True)
+    line["segment"] = (line["year"].diff() != 1).cumsum()
+    return line
 
 
 # --- (b) online services and dossiers ---------------------------------------------------
@@ -278,7 +330,10 @@ def investment_progress(data: ReportData) -> pd.DataFrame:
                      "source": where})
     rows = _mid_year_point(data) + rows
     frame = pd.DataFrame(rows, columns=["point", "date", "amount_million", "pct_pm",
-                                        "pct_provincial", "origin", "source"])
+                                        "pct_provincial", "pct_pm_decimals",
+                                        "pct_provincial_decimals", "origin", "source"])
+    for column in ("pct_pm_decimals", "pct_provincial_decimals"):   # computed: one decimal
+        frame[column] = frame[column].fillna(1).astype(int)
     frame["amount_billion"] = frame["amount_million"] / 1000
     return frame
 
@@ -304,7 +359,15 @@ def _mid_year_point(data: ReportData) -> list[dict]:
              "pct_pm": float(found["pct_pm"]["value"]) if "pct_pm" in found else None,
              "pct_provincial": (float(found["pct_provincial"]["value"])
                                 if "pct_provincial" in found else None),
+             **{f"{k}_decimals": _digits_after_point(found[k]["value_raw"])
+                for k in ("pct_pm", "pct_provincial") if k in found},
              "origin": "published", "source": amount["source_url"]}]
+
+
+def _digits_after_point(written: str) -> int:
+    """Digits after the point of a number as a source file writes it ('49.5' -> 1)."""
+    written = str(written).strip()
+    return len(written.split(".", 1)[1]) if "." in written else 0
 
 
 # --- (d) the rest of the report as a scorecard ---------------------------------------------

@@ -36,6 +36,7 @@ class FigureInfo:
     lang: str
     png: Path
     svg: Path
+    narrow: Path | None   # the phone variant: panels stacked, no title or footer inside
     csv: Path | None
     title: str
     caption: str
@@ -101,11 +102,13 @@ def read(report_id: str, lang: str, themes, out=None) -> list[FigureInfo]:
             info = FigureInfo(
                 name=entry["name"], theme=theme, lang=lang, png=folder / texts["png"],
                 svg=folder / texts["svg"],
+                narrow=folder / texts["narrow"] if texts.get("narrow") else None,
                 csv=folder / entry["data"] if entry.get("data") else None,
                 title=texts["title"], caption=texts["caption"], alt=texts["alt"],
                 source=texts["source"], notes=tuple(texts.get("notes", ())),
                 references=tuple(entry.get("references", ())))
-            absent = [p for p in (info.png, info.svg, info.csv) if p and not p.exists()]
+            absent = [p for p in (info.png, info.svg, info.narrow, info.csv)
+                      if p and not p.exists()]
             if absent:
                 raise ReportError(f"{MANIFEST} lists {absent[0].name}, which is missing",
                                   path=folder / MANIFEST, kind="figures",

@@ -45,8 +45,8 @@ def _source(reports: pd.DataFrame, report_ids, lang: str) -> str:
     return tr(lang, "source", reports="; ".join(names))
 
 
-def _grid(fig, count: int):
-    columns = min(3, count)
+def _grid(fig, count: int, narrow: bool):
+    columns = 1 if narrow else min(3, count)
     lines = -(-count // columns)
     axes = fig.subplots(lines, columns, squeeze=False)
     for ax in list(axes.flat)[count:]:
@@ -78,8 +78,8 @@ def trends_spec(tables: Tables, lang: str) -> Spec | None:
         f"{x} {trends.value_text(v, group['unit'].iloc[0], lang)}"
         for x, v in zip(trends.x_labels(group), group["value"]))) for group in groups)
 
-    def draw(fig):
-        for ax, group in zip(_grid(fig, len(groups)), groups):
+    def draw(fig, narrow):
+        for ax, group in zip(_grid(fig, len(groups), narrow), groups):
             unit = group["unit"].iloc[0]
             x = trends.x_labels(group)
             ax.plot(x, group["value"], marker="o", color=COLOUR["report"])
@@ -103,7 +103,8 @@ def trends_spec(tables: Tables, lang: str) -> Spec | None:
                  years=", ".join(str(y) for y in years)),
         caption=tr(lang, "trends_caption", province=province), alt=alt,
         source=_source(tables.reports, series_frame["report_id"].unique(), lang), draw=draw,
-        size=(4.2 * min(3, len(groups)), 0.8 + 2.9 * lines), data=_drawn(groups))
+        size=(4.2 * min(3, len(groups)), 0.8 + 2.9 * lines),
+        narrow_size=(4.0, 0.4 + 2.6 * len(groups)), data=_drawn(groups))
 
 
 @chart("trends", "comparison")
@@ -121,8 +122,8 @@ def comparison_spec(tables: Tables, lang: str) -> Spec | None:
         f"{name} {trends.value_text(v, group['unit'].iloc[0], lang)}"
         for name, v in zip(group["province"], group["value"]))) for group in groups)
 
-    def draw(fig):
-        for ax, group in zip(_grid(fig, len(groups)), groups):
+    def draw(fig, narrow):
+        for ax, group in zip(_grid(fig, len(groups), narrow), groups):
             unit = group["unit"].iloc[0]
             colours = [COLOUR["report"] if name == province else COLOUR["context"]
                        for name in group["province"]]
@@ -140,4 +141,5 @@ def comparison_spec(tables: Tables, lang: str) -> Spec | None:
         caption=tr(lang, "comparison_caption", year=year, province=province),
         alt=alt, source=_source(tables.reports, comparison_frame["report_id"].unique(), lang),
         draw=draw, size=(4.4 * min(3, len(groups)), 0.9 + lines * (0.9 + 0.45 * provinces)),
+        narrow_size=(4.0, 0.4 + len(groups) * (0.9 + 0.45 * provinces)),
         data=_drawn(groups))

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from .. import analysis
 from ..data import ReportData
-from ..formats import ordinal
+from ..formats import date_text, ordinal
 from .registry import chart
 from .style import (COLOUR, Spec, grid, num, number_axis, pct, put_legend, source_line, tr)
+
 
 def _index_name(index: str, lang: str) -> str:
     return tr(lang, f"name_{index}")
@@ -54,8 +56,8 @@ def index_spec(data: ReportData, index: str, lang: str) -> Spec | None:
         [f for f in own[own["origin"] == "implied"]["fact_ids"].str.cat(sep=";").split(";") if f]
     source = source_line(data, lang, fact_ids=fact_ids, urls=urls)
     return Spec(title=title, caption=caption, alt=alt, source=source, notes=notes,
-                references=urls, size=(11, 5.2), data=history,
-                draw=lambda fig: _draw_index(fig, history, index, lang))
+                references=urls, size=(11, 5.2), narrow_size=(4.0, 8.2), data=history,
+                draw=lambda fig, narrow: _draw_index(fig, history, index, lang, narrow))
 
 
 def _index_title_parts(data, prefix: str, index: str, year: int, lang: str) -> str:
@@ -86,6 +88,12 @@ def _verb(change: float, lang: str) -> str:
 
 def _index_notes(data, history, index: str, year: int, lang: str) -> list[str]:
     notes = []
+    own = history[history["series"] == "province"]
+    for row in own[(own["origin"] == "implied") & (own["evidence"] != "")].itertuples():
+        notes.append(tr(lang, "implied_note", year=int(row.year), rank=num(row.rank, lang, 0),
+                        evidence=row.evidence))
+    if history["published_after_report"].astype(bool).any():
+        notes.append(tr(lang, "after_report_note", date=date_text(data.meta.get("date"), lang)))
     if history[(history["series"] == "province") & (history["origin"] == "published")].empty:
         notes.append(tr(lang, "no_reference", province=data.province))
     if index == "PAR_INDEX":
@@ -105,10 +113,12 @@ def _index_notes(data, history, index: str, year: int, lang: str) -> list[str]:
 MARKERS = {"report": dict(marker="o", ms=8, mfc=COLOUR["report"], mec=COLOUR["report"]),
            "implied": dict(marker="D", ms=7, mfc=COLOUR["implied"], mec=COLOUR["report"]),
            "published": dict(marker="o", ms=13, mfc="none", mec=COLOUR["published"], mew=2)}
+AFTER_REPORT_SHADE = "#EDEDED"
 
 
-def _draw_index(fig: Figure, history: pd.DataFrame, index: str, lang: str) -> None:
-    (ax_score, ax_rank), legend_ax = grid(fig, 1, 2, legend=True)
+def _draw_index(fig: Figure, history: pd.DataFrame, index: str, lang: str,
+                narrow: bool) -> None:
+    (ax_score, ax_rank), legend_ax = grid(fig, *((2, 1) if narrow else (1, 2)), legend=True)
     for ax, column in ((ax_score, "score"), (ax_rank, "rank")):
         _draw_index_panel(ax, history, column, index, lang)
     ax_score.set_title(tr(lang, "score_panel"))
@@ -121,25 +131,34 @@ def _draw_index(fig: Figure, history: pd.DataFrame, index: str, lang: str) -> No
     ax_rank.set_ylabel(tr(lang, "rank_axis", of=num(of, lang, 0)))
     first, last = int(history["year"].min()), int(history["year"].max())
     years = list(range(first, last + 1))
+    after = history.loc[history["published_after_report"].astype(bool), "year"]
     for ax in (ax_score, ax_rank):
         ax.set_xlim(first - 0.6, last + 0.6)
         ax.set_xticks(years, [str(y) for y in years])
         ax.set_xlabel(tr(lang, "year_axis"))
         ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
+        if not after.empty:   # what the report's authors could not know yet
+            ax.axvspan(int(after.min()) - 0.5, last + 0.6, color=AFTER_REPORT_SHADE, lw=0,
+                       zorder=0)
     number_axis(ax_score, lang, "y", percent=index == "SIPAS")
-    put_legend(legend_ax, _index_legend(history, lang))
+    put_legend(legend_ax, _index_legend(history, lang), 1 if narrow else 3)
+
+
+def _segments(frame: pd.DataFrame, column: str):
+    """Runs of consecutive years: a line never joins two points across a missing year."""
+    frame = frame.sort_values("year")
+    run = (frame["year"].diff() != 1).cumsum()
+    return [group for _, group in frame.groupby(run)]
 
 
 def _draw_index_panel(ax, history, column: str, index: str, lang: str) -> None:
     line = analysis.trajectory(history, column)
-    years, values = list(line["year"]), list(line[column])
-    for (y0, v0), (y1, v1) in zip(zip(years, values), zip(years[1:], values[1:])):
-        ax.plot([y0, y1], [v0, v1], color=COLOUR["report"], lw=2,
-                ls="-" if y1 - y0 == 1 else ":", zorder=2)
+    for segment in _segments(line, column):
+        ax.plot(segment["year"], segment[column], color=COLOUR["report"], lw=2, zorder=2)
     national = history[(history["series"] == "national_average") & history[column].notna()]
-    if not national.empty:
-        ax.plot(national["year"], national[column], color=COLOUR["context"], lw=1.3, ls="--",
+    for segment in _segments(national, column):
+        ax.plot(segment["year"], segment[column], color=COLOUR["context"], lw=1.3, ls="--",
                 marker="s", ms=5, zorder=1)
     leaders = history[(history["series"] == "leader") & history[column].notna()]
     if not leaders.empty:
@@ -149,13 +168,14 @@ def _draw_index_panel(ax, history, column: str, index: str, lang: str) -> None:
     for origin in ("published", "implied", "report"):
         points = own[own["origin"] == origin]
         ax.plot(points["year"], points[column], ls="none", zorder=3, **MARKERS[origin])
-    for year, value in zip(years, values):
+    for year, value in zip(line["year"], line[column]):
         text = (_score_text(value, index, lang).replace(tr(lang, "points"), "")
                 if column == "score" else num(value, lang, 0))
         ax.annotate(text, (year, value), xytext=(9, 7), textcoords="offset points",
                     fontsize=9, color=COLOUR["report"], fontweight="bold", zorder=4,
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     if column == "score":
+        values = list(line[column])
         low = min(history["score"].dropna().min(), min(values, default=100))
         high = max(history["score"].dropna().max(), max(values, default=0))
         ax.set_ylim(low - 2, min(high + 2, 100.5))
@@ -173,6 +193,8 @@ def _index_legend(history: pd.DataFrame, lang: str) -> list:
     if not leaders.empty:
         handles.append(Line2D([], [], color=COLOUR["context"], ls="none", marker="^", ms=6,
                               label=tr(lang, "leaders", year=int(leaders["year"].iloc[0]))))
+    if history["published_after_report"].astype(bool).any():
+        handles.append(Patch(color=AFTER_REPORT_SHADE, label=tr(lang, "after_report")))
     return handles
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from .. import analysis, catalogue
 from ..data import ReportData
@@ -12,7 +13,7 @@ from ..formats import date_text, format_billions, month_labels, short_date
 from .indices import MARKERS
 from .registry import chart
 from .style import (BASIS_COLOUR, COLOUR, PALETTE, Spec, fact_label, grid, number_axis, pct,
-                    put_legend, source_line, tr)
+                    put_legend, source_line, tr, wrap_balanced)
 
 
 def _drawn(plans: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
@@ -75,17 +76,22 @@ def investment_spec(data: ReportData, lang: str) -> Spec | None:
              prov=format_billions(plan["provincial"], lang) if "provincial" in plan else "–")
     return Spec(title=title, data=_drawn(plans, progress),
                 caption=tr(lang, "invest_caption"), alt=alt, source=source, notes=notes,
-                references=urls, size=(10, 5),
-                draw=lambda fig: _draw_investment(fig, plans, progress, lang))
+                references=urls, size=(10, 5), narrow_size=(4.0, 4.6),
+                draw=lambda fig, narrow: _draw_investment(fig, plans, progress, lang, narrow))
 
 
 ESTIMATE_MARKER = dict(marker="o", ms=8, mfc="white", mec=COLOUR["report"], mew=2)
 
 
-def _draw_investment(fig: Figure, plans, progress, lang: str) -> None:
+def _draw_investment(fig: Figure, plans, progress, lang: str, narrow: bool) -> None:
     (ax,), legend_ax = grid(fig, legend=True)
     dated = progress.dropna(subset=["date"]).sort_values("date")
-    ax.plot(dated["date"], dated["amount_billion"], color=COLOUR["report"], lw=1.5, zorder=2)
+    actual = dated[dated["origin"] != "estimate"]
+    ax.plot(actual["date"], actual["amount_billion"], color=COLOUR["report"], lw=1.5, zorder=2)
+    if len(actual) and (dated["origin"] == "estimate").any():   # an estimate: dashed
+        ahead = pd.concat([actual.tail(1), dated[dated["origin"] == "estimate"]])
+        ax.plot(ahead["date"], ahead["amount_billion"], color=COLOUR["report"], lw=1.5,
+                ls="--", zorder=2)
     styles = {"report": MARKERS["report"], "estimate": ESTIMATE_MARKER,
               "published": MARKERS["published"]}
     for origin, style in styles.items():
@@ -106,9 +112,10 @@ def _draw_investment(fig: Figure, plans, progress, lang: str) -> None:
         colour = BASIS_COLOUR[plan["basis"]]
         fact_id = dict((b, f) for b, _, f in analysis.INVESTMENT_PLANS)[plan["basis"]]
         ax.axhline(plan["amount_billion"], color=colour, lw=1.4, ls="--", zorder=1)
+        label = tr(lang, "plan_label", label=fact_label(fact_id, lang),
+                   amount=format_billions(plan["amount_million"], lang))
         ax.text(0.01, plan["amount_billion"] + top * 0.015,
-                tr(lang, "plan_label", label=fact_label(fact_id, lang),
-                   amount=format_billions(plan["amount_million"], lang)),
+                wrap_balanced(label, 34) if narrow else label,
                 transform=ax.get_yaxis_transform(), fontsize=9, color=COLOUR["text"],
                 va="bottom")
     ax.set_ylim(0, top * 1.15)
@@ -116,13 +123,16 @@ def _draw_investment(fig: Figure, plans, progress, lang: str) -> None:
     if year:
         ax.set_xlim(pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31) + pd.Timedelta(days=8))
         month_ends = [pd.Timestamp(year, m, 1) + pd.offsets.MonthEnd(0) for m in range(1, 13)]
-        ax.set_xticks(month_ends, month_labels(lang))
+        labels = month_labels(lang)
+        if narrow:   # every third month: twelve labels do not fit a phone's width
+            labels = [label if (n + 1) % 3 == 0 else "" for n, label in enumerate(labels)]
+        ax.set_xticks(month_ends, labels)
         ax.set_xlabel(tr(lang, "month_axis", year=year))
     number_axis(ax, lang, "y")
     ax.set_ylabel(tr(lang, "billion_axis"))
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
     ax.set_axisbelow(True)
-    put_legend(legend_ax, handles)
+    put_legend(legend_ax, handles, 1 if narrow else 3)
 
 
 @chart("public_investment", "investment_rates")
@@ -137,15 +147,17 @@ def investment_rates_spec(data: ReportData, lang: str) -> Spec | None:
                    pct_prov=pct(year_end["pct_provincial"].iloc[0], lang, 1))
     else:
         title = tr(lang, "rates_title_short")
-    if (shares["origin"] == "published").any():
-        notes.append(tr(lang, "rates_note"))
+    published = shares[shares["origin"] == "published"]
+    if not published.empty:
+        notes.append(tr(lang, "rates_note", date=date_text(published["date"].iloc[0], lang)))
     labels = [_point_label(r, lang) for _, r in shares.iterrows()]
     items = "; ".join(
-        f"{l}: {tr(lang, 'basis_pm')} {pct(r['pct_pm'], lang, 1)}, "
-        f"{tr(lang, 'basis_provincial')} {pct(r['pct_provincial'], lang, 1)}"
+        f"{l}: {tr(lang, 'basis_pm')} {pct(r['pct_pm'], lang, r['pct_pm_decimals'])}, "
+        f"{tr(lang, 'basis_provincial')} "
+        f"{pct(r['pct_provincial'], lang, r['pct_provincial_decimals'])}"
         for l, (_, r) in zip(labels, shares.iterrows()))
 
-    def draw(fig):
+    def draw(fig, narrow):
         (ax,), legend_ax = grid(fig, legend=True)
         width = 0.38
         xs = range(len(shares))
@@ -154,19 +166,29 @@ def investment_rates_spec(data: ReportData, lang: str) -> Spec | None:
             values = shares[f"pct_{basis}"]
             bars = ax.bar([x + offset for x in xs], values.fillna(0), width, color=colour,
                           label=tr(lang, f"basis_{basis}"))
-            for bar, value in zip(bars, values):
+            for bar, value, decimals, origin in zip(bars, values,
+                                                     shares[f"pct_{basis}_decimals"],
+                                                     shares["origin"]):
+                if origin == "estimate":   # an estimate is drawn unlike what happened
+                    bar.set(facecolor="white", edgecolor=colour, hatch="///", linewidth=1.2)
                 ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + 1.5,
-                        tr(lang, "no_data") if pd.isna(value) else pct(value, lang, 1),
+                        tr(lang, "no_data") if pd.isna(value) else pct(value, lang, decimals),
                         ha="center", va="bottom", fontsize=9, color=COLOUR["text"])
         ax.axhline(100, color=PALETTE["black"], lw=1, ls="--", label=tr(lang, "full_plan"))
-        ax.set_xticks(list(xs), labels)
+        ax.set_xticks(list(xs), [wrap_balanced(label, 11) for label in labels] if narrow
+                      else labels)
         ax.set_ylim(0, max(110, shares[["pct_pm", "pct_provincial"]].max().max() * 1.15))
         number_axis(ax, lang, "y", percent=True)
         ax.set_ylabel(tr(lang, "pct_plan_axis"))
         ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
-        put_legend(legend_ax, ax.get_legend_handles_labels()[0], 3)
+        handles = ax.get_legend_handles_labels()[0]
+        if (shares["origin"] == "estimate").any():
+            handles.append(Patch(facecolor="white", edgecolor=COLOUR["context"], hatch="///",
+                                 label=tr(lang, "legend_estimate")))
+        put_legend(legend_ax, handles, 1 if narrow else 4)
 
     return Spec(title=title, data=_drawn(plans, shares),
                 caption=tr(lang, "rates_caption"), alt=tr(lang, "rates_alt", items=items),
-                source=source, notes=notes, references=urls, draw=draw, size=(10, 5))
+                source=source, notes=notes, references=urls, draw=draw, size=(10, 5),
+                narrow_size=(4.0, 4.8))

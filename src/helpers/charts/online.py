@@ -9,7 +9,7 @@ from .. import analysis, catalogue, text
 from ..data import ReportData
 from .registry import chart
 from .style import (COLOUR, Spec, capitalised, fact_label, grid, hbars, level_name, num, pct,
-                    short_label, source_line, tr)
+                    short_label, source_line, tr, wrap_balanced)
 
 
 def rate_data(checks: list[dict]) -> pd.DataFrame:
@@ -58,10 +58,10 @@ def funnel_spec(data: ReportData, lang: str) -> Spec | None:
     rows = [i for ids in funnel["indicator_ids"] for i in ids.split(";")]
     colours = [COLOUR["context"] if s == "all" else COLOUR["report"] for s in funnel["stage"]]
 
-    def draw(fig):
+    def draw(fig, narrow):
         ax = fig.subplots()
         hbars(ax, labels, list(funnel["value"]), lang, colours=colours, texts=texts,
-              label_width=30)
+              label_width=16 if narrow else 30)
         ax.set_xlabel(tr(lang, "procedures_axis"))
 
     drawn = funnel.assign(origin="report", source=funnel["indicator_ids"])
@@ -70,7 +70,7 @@ def funnel_spec(data: ReportData, lang: str) -> Spec | None:
                 alt=tr(lang, "funnel_alt", stages="; ".join(f"{l}: {t}"
                                                            for l, t in zip(labels, texts))),
                 source=source_line(data, lang, rows=rows), notes=notes, draw=draw,
-                size=(10, 4.2))
+                size=(10, 4.2), narrow_size=(4.0, 4.6))
 
 
 def _rate_rows(check: dict, lang: str) -> tuple[list[str], list, list[str], list[str]]:
@@ -126,9 +126,10 @@ def online_dossiers_spec(data: ReportData, lang: str) -> Spec | None:
                    if check["reported"] is not None else "–")
     notes = [_differs_note(check, lang)] if check["differs"] else []
 
-    def draw(fig):
+    def draw(fig, narrow):
         ax = fig.subplots()
-        hbars(ax, labels, values, lang, colours=colours, texts=texts, percent=True, xmax=100)
+        hbars(ax, labels, values, lang, colours=colours, texts=texts, percent=True, xmax=100,
+              label_width=16 if narrow else 34)
         ax.set_xlabel(tr(lang, "dossiers_axis"))
 
     return Spec(title=title, data=rate_data([check]),
@@ -136,7 +137,7 @@ def online_dossiers_spec(data: ReportData, lang: str) -> Spec | None:
                 alt=tr(lang, "rate_alt", items="; ".join(f"{l}: {t}"
                                                          for l, t in zip(labels, texts))),
                 source=source_line(data, lang, rows=_rate_sources([check])), notes=notes,
-                draw=draw, size=(10, 3.4))
+                draw=draw, size=(10, 3.4), narrow_size=(4.0, 3.4))
 
 
 @chart("online_services", "level4_target")
@@ -159,10 +160,10 @@ def level4_spec(data: ReportData, lang: str) -> Spec | None:
     texts = [pct(v, lang, 0 if v.is_integer() else 2) for v in frame["value"]]
     colours = [COLOUR["report"] if k == "achieved" else COLOUR["context"] for k in frame["kind"]]
 
-    def draw(fig):
+    def draw(fig, narrow):
         ax = fig.subplots()
         hbars(ax, labels, list(frame["value"]), lang, colours=colours, texts=texts,
-              percent=True, xmax=100, label_width=36)
+              percent=True, xmax=100, label_width=16 if narrow else 36)
         ax.set_xlabel(tr(lang, "dossiers_axis"))
 
     drawn = frame.assign(origin="report", source=frame["fact_id"])
@@ -171,7 +172,7 @@ def level4_spec(data: ReportData, lang: str) -> Spec | None:
                 alt=tr(lang, "rate_alt", items="; ".join(f"{l}: {t}"
                                                          for l, t in zip(labels, texts))),
                 source=source_line(data, lang, fact_ids=list(frame["fact_id"])), notes=notes,
-                draw=draw, size=(10, 3.2))
+                draw=draw, size=(10, 3.2), narrow_size=(4.0, 3.4))
 
 
 @chart("online_services", "online_payment_portal")
@@ -194,12 +195,12 @@ def payment_portal_spec(data: ReportData, lang: str) -> Spec | None:
     notes = [_differs_note(c, lang) for c in checks if c["differs"]]
     groups = [(short_label(c["indicator_id"], lang), *_rate_rows(c, lang)) for c in checks]
 
-    def draw(fig):
+    def draw(fig, narrow):
         axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
         for ax, (group, labels, values, texts, colours) in zip(axes, groups):
             hbars(ax, labels, values, lang, colours=colours, texts=texts, percent=True,
-                  xmax=100)
-            ax.set_title(group)
+                  xmax=100, label_width=16 if narrow else 34)
+            ax.set_title(wrap_balanced(group, 30) if narrow else group)
         axes[-1].set_xlabel(tr(lang, "procedures_pct_axis"))
 
     items = "; ".join(f"{g}: " + ", ".join(f"{l} {t}" for l, t in zip(ls, ts))
@@ -207,7 +208,8 @@ def payment_portal_spec(data: ReportData, lang: str) -> Spec | None:
     return Spec(title=title, data=rate_data(checks),
                 caption=tr(lang, "payment_caption"), alt=tr(lang, "rate_alt", items=items),
                 source=source_line(data, lang, rows=_rate_sources(checks)), notes=notes,
-                draw=draw, size=(10, 2.3 + 1.9 * len(groups)))
+                draw=draw, size=(10, 2.3 + 1.9 * len(groups)),
+                narrow_size=(4.0, 1.0 + 2.6 * len(groups)))
 
 
 @chart("online_services", "on_time_by_level")
@@ -230,8 +232,8 @@ def on_time_spec(data: ReportData, lang: str) -> Spec | None:
     notes = [_differs_note(c, lang) for c in checks if c["differs"]]
     resolved = [c["resolved"] for c in checks]
 
-    def draw(fig):
-        (ax_count, ax_rate), _ = grid(fig, 1, 2, sharey=True)
+    def draw(fig, narrow):
+        (ax_count, ax_rate), _ = grid(fig, *((2, 1) if narrow else (1, 2)), sharey=True)
         hbars(ax_count, levels, resolved, lang, colours=[COLOUR["context"]] * len(levels),
               label_width=18)
         ax_count.set_title(tr(lang, "resolved_panel"))
@@ -251,4 +253,4 @@ def on_time_spec(data: ReportData, lang: str) -> Spec | None:
     return Spec(title=title, data=drawn,
                 caption=tr(lang, "on_time_caption"), alt=alt,
                 source=source_line(data, lang, rows=_rate_sources(checks)), notes=notes,
-                draw=draw, size=(10, 3.6))
+                draw=draw, size=(10, 3.6), narrow_size=(4.0, 5.6))

@@ -57,23 +57,31 @@ def figure_paths(report_id: str, name: str, lang: str, out=None) -> tuple[Path, 
     return folder / f"{name}_{lang}.png", folder / f"{name}_{lang}.svg"
 
 
+def narrow_path(report_id: str, name: str, lang: str, out=None) -> Path:
+    return paths.figures_dir(report_id, out) / f"{name}_{lang}_narrow.png"
+
+
 def data_path(report_id: str, name: str, out=None) -> Path:
     return paths.figures_dir(report_id, out) / f"{name}.csv"
 
 
-def render(spec: Spec):
-    """Draw one figure in the house style (not saved)."""
+def render(spec: Spec, narrow: bool = False):
+    """Draw one figure in the house style (not saved); `narrow`: the phone variant."""
     with matplotlib.rc_context(STYLE):
-        fig = new_figure(spec)
-        spec.draw(fig)
-        finish(fig, spec)
+        fig = new_figure(spec, narrow)
+        spec.draw(fig, narrow)
+        if not narrow:
+            finish(fig, spec)
     return fig
 
 
-def save(fig, png: Path, svg: Path) -> None:
-    """PNG at the style's DPI and SVG, each written to a temporary name and moved into place."""
+def save(fig, png: Path, svg: Path | None = None) -> None:
+    """PNG at the style's DPI (and SVG), each written to a temporary name and moved into
+    place."""
     with matplotlib.rc_context(STYLE):
         for target, fmt in ((png, "png"), (svg, "svg")):
+            if target is None:
+                continue
             metadata = {"Software": None} if fmt == "png" else {"Date": None}
             with store.atomic_path(target) as tmp:
                 fig.savefig(tmp, format=fmt, metadata=metadata)
@@ -91,7 +99,8 @@ def specs(source, theme: str, lang: str) -> list[tuple[Chart, Spec]]:
 
 def _remove(report_id: str, name: str, out=None) -> None:
     for lang in LANGS:
-        for stale in figure_paths(report_id, name, lang, out):
+        for stale in (*figure_paths(report_id, name, lang, out),
+                      narrow_path(report_id, name, lang, out)):
             stale.unlink(missing_ok=True)
     data_path(report_id, name, out).unlink(missing_ok=True)
 
@@ -119,12 +128,15 @@ def draw_theme(report_id: str, theme: str, out=None, source=None,
             entry["data"] = csv.name
         for lang, spec in built.items():
             png, svg = figure_paths(report_id, chart_.name, lang, out)
+            narrow = narrow_path(report_id, chart_.name, lang, out)
             save(render(spec), png, svg)
+            save(render(spec, narrow=True), narrow)
             entry["references"] = list(dict.fromkeys(spec.references))
-            entry[lang] = {"png": png.name, "svg": svg.name, "title": spec.title,
+            entry[lang] = {"png": png.name, "svg": svg.name, "narrow": narrow.name,
+                           "title": spec.title,
                            "caption": spec.caption, "alt": spec.alt, "source": spec.source,
                            "notes": list(spec.notes)}
-            made.append(FigureInfo(chart_.name, theme, lang, png, svg,
+            made.append(FigureInfo(chart_.name, theme, lang, png, svg, narrow,
                                    png.with_name(entry["data"]) if entry["data"] else None,
                                    spec.title, spec.caption, spec.alt, spec.source,
                                    tuple(spec.notes), tuple(spec.references)))

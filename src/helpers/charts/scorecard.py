@@ -52,15 +52,16 @@ def _staffing_panel(staff: pd.DataFrame, lang: str) -> dict:
             "ids": list(staff["assigned_id"]) + list(staff["present_id"])}
 
 
-def _draw_panels(fig: Figure, panels: list[dict], lang: str) -> None:
-    axes = fig.subplots(2, 2).ravel()
+def _draw_panels(fig: Figure, panels: list[dict], lang: str, narrow: bool) -> None:
+    axes = fig.subplots(*((4, 1) if narrow else (2, 2))).ravel()
     for ax, panel in zip(axes, panels):
         if not panel["labels"]:
             message_panel(ax, tr(lang, "no_data"))
             ax.set_title(panel["title"])
             continue
         hbars(ax, panel["labels"], panel["values"], lang, texts=panel["texts"],
-              percent=panel["percent"], xmax=100 if panel["percent"] else None, label_width=30)
+              percent=panel["percent"], xmax=100 if panel["percent"] else None,
+              label_width=16 if narrow else 30)
         ax.set_title(wrap_balanced(panel["title"], 44))
         ax.set_xlabel(panel["axis"])
         ax.tick_params(axis="y", labelsize=8.5)
@@ -95,7 +96,8 @@ def scorecard_reform_spec(data: ReportData, lang: str) -> Spec:
     return Spec(title=title, data=_drawn(panels),
                 caption=tr(lang, "reform_caption"), alt=_panels_alt(panels, lang),
                 source=source_line(data, lang, rows=rows), notes=_empty_note(panels, lang),
-                size=(12, 8), draw=lambda fig: _draw_panels(fig, panels, lang))
+                size=(12, 8), narrow_size=(4.0, 14.0),
+                draw=lambda fig, narrow: _draw_panels(fig, panels, lang, narrow))
 
 
 @chart("scorecard", "scorecard_organisation")
@@ -120,7 +122,8 @@ def scorecard_organisation_spec(data: ReportData, lang: str) -> Spec:
     return Spec(title=title, data=_drawn(panels),
                 caption=tr(lang, "org_caption"), alt=_panels_alt(panels, lang),
                 source=source_line(data, lang, rows=rows), notes=notes, size=(12, 8.5),
-                draw=lambda fig: _draw_panels(fig, panels, lang))
+                narrow_size=(4.0, 14.0),
+                draw=lambda fig, narrow: _draw_panels(fig, panels, lang, narrow))
 
 
 # --- registry, drawing and saving ----------------------------------------------------------------

@@ -43,10 +43,16 @@ STYLE = {
 }
 
 
+NARROW_WIDTH = 4.0   # inches: a 9 pt label shown 360 CSS px wide stays >= 11 CSS px
+
+
 @dataclass
 class Spec:
     """A figure ready to draw: its texts, the data it draws and a function that draws it.
 
+    `draw(fig, narrow)` draws on a figure of `size` (inches), or of `narrow_size` for
+    phones when `narrow` is true (panels stacked; the title, notes and source are then
+    given as text under the image instead of inside it).
     `data` is the table of the values drawn, each with its `origin` (report, recomputed,
     implied, published, estimate) and `source`: it is saved beside the chart as CSV.
     """
@@ -55,8 +61,9 @@ class Spec:
     caption: str
     alt: str
     source: str
-    draw: Callable[[Figure], None]
+    draw: Callable[[Figure, bool], None]
     size: tuple[float, float] = (10.0, 5.0)
+    narrow_size: tuple[float, float] | None = None
     notes: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     data: pd.DataFrame | None = None
@@ -160,17 +167,18 @@ def source_line(data: ReportData, lang: str, rows=(), fact_ids=(), urls=()) -> s
 # --- the frame and the primitives ---------------------------------------------------------
 
 def wrap(words: str, width: int) -> str:
-    return "\n".join(textwrap.fill(part, width) for part in words.split("\n"))
+    return "\n".join(textwrap.fill(part, width, break_long_words=False)
+                     for part in words.split("\n"))
 
 
 def wrap_balanced(words: str, width: int) -> str:
     """As few lines as `width` allows, of even length ('ĐVSN tự bảo đảm một phần chi TX'
-    breaks in the middle, not before its last word)."""
-    lines = len(textwrap.wrap(words, width)) or 1
+    breaks in the middle, not before its last word); a word is never cut (30/06/2022)."""
+    lines = len(textwrap.wrap(words, width, break_long_words=False)) or 1
     for narrower in range(math.ceil(len(words) / lines), width + 1):
-        if len(textwrap.wrap(words, narrower)) <= lines:
-            return textwrap.fill(words, narrower)
-    return textwrap.fill(words, width)
+        if len(textwrap.wrap(words, narrower, break_long_words=False)) <= lines:
+            return textwrap.fill(words, narrower, break_long_words=False)
+    return textwrap.fill(words, width, break_long_words=False)
 
 
 TITLE_CHARS_PER_INCH = 8.6     # 13 pt bold DejaVu Sans
@@ -186,10 +194,22 @@ def footer_text(spec: Spec) -> str:
     return "\n".join(wrap(line, width) for line in [*spec.notes, spec.source])
 
 
-def new_figure(spec: Spec) -> Figure:
-    """A figure of the spec's size plus room for its title and footer lines."""
-    extra = 0.24 * title_text(spec).count("\n") + 0.16 * (footer_text(spec).count("\n") + 1)
-    fig = Figure(figsize=(spec.size[0], spec.size[1] + extra), layout="constrained", dpi=DPI)
+def narrow_size(spec: Spec) -> tuple[float, float]:
+    """The phone variant's size: NARROW_WIDTH wide, as tall as the spec says (or as the
+    wide figure's height)."""
+    return spec.narrow_size or (NARROW_WIDTH, spec.size[1])
+
+
+def new_figure(spec: Spec, narrow: bool = False) -> Figure:
+    """A figure of the spec's size plus room for its title and footer lines (the narrow
+    variant has neither: the page gives them as text)."""
+    if narrow:
+        fig = Figure(figsize=narrow_size(spec), layout="constrained", dpi=DPI)
+    else:
+        extra = 0.24 * title_text(spec).count("\n") + 0.16 * (footer_text(spec).count("\n")
+                                                             + 1)
+        fig = Figure(figsize=(spec.size[0], spec.size[1] + extra), layout="constrained",
+                     dpi=DPI)
     fig.get_layout_engine().set(w_pad=0.12, h_pad=0.1)
     return fig
 
