@@ -3,7 +3,8 @@
 Every check is driven by data: the catalogue (`indicators.csv`: numerator, denominator,
 parts, same_as, base), the narrative facts' links to form rows (`facts.yml`), the small
 table of narrative relations below (FACT_RELATIONS) and the reference CSVs in
-`data/raw/reference/`. No figure of any report is written here.
+`data/raw/reference/`. No figure of any report is written here; every phrase is in
+`text/audit.yml`.
 
     run(report_id, out)  -> the audit table, also written to data/processed/<id>/audit.csv
     load(report_id, out) -> the table read back
@@ -24,19 +25,28 @@ import pandas as pd
 
 from . import catalogue, ingest, paths, store
 from .errors import ReportError
-from .formats import format_number, format_percent, round_half_up
+from .formats import LANGS, as_date, format_number, format_percent, round_half_up
 from .numbers import decimals_written
 from .report import slugify
+from .text import t
 
 COLUMNS = ["check_id", "kind", "severity", "status", "indicators", "facts", "reported",
            "expected", "difference", "tolerance", "message_en", "message_vi", "lines"]
 KINDS = ("parse", "rate", "total", "formula", "plausibility", "same_quantity", "narrative",
          "reference")
 SEVERITIES = ("error", "warning", "info")
-LANGS = ("en", "vi")
 AUDIT_FILE = "audit.csv"
 GOVERNANCE_FILE = "governance_indices.csv"
+PERCENT_RANGE = (0, 100)
 _EPSILON = 1e-9
+
+
+def say(key: str, **values) -> dict[str, str]:
+    """The phrase `audit.<key>` in every language; a value given as {lang: text} is put
+    in per language, any other value as it is (t() writes numbers the reader's way)."""
+    return {lang: t(f"audit.{key}", lang, **{
+        name: value[lang] if isinstance(value, dict) and set(value) == set(LANGS) else value
+        for name, value in values.items()}) for lang in LANGS}
 
 
 # --- narrative relations ----------------------------------------------------------------
@@ -45,16 +55,16 @@ _EPSILON = 1e-9
 class Relation:
     """`reported` = sum(numerator), or sum(numerator) / sum(denominator) x 100.
 
-    Ids are fact ids (snake_case) or form rows (III.3.1.2). `warning_en/_vi` say why a
-    failure is probably a difference of definition or date rather than an error.
+    Ids are fact ids (snake_case) or form rows (III.3.1.2). `why` names the phrase
+    (`audit.why_<why>`) that says why a failure is probably a difference of definition
+    or date rather than an error.
     """
 
     check_id: str
     reported: str
     numerator: tuple[str, ...]
     denominator: tuple[str, ...] = ()
-    warning_en: str = ""
-    warning_vi: str = ""
+    why: str = ""
 
 
 FACT_RELATIONS = (
@@ -85,10 +95,7 @@ FACT_RELATIONS = (
              ("public_service_units", "public_service_units_cut_since_2015")),
     Relation("narrative:dossiers_on_time_pct", "dossiers_on_time_pct",
              ("III.3.1.2", "III.3.2.2", "III.3.3.2"), ("III.3.1.1", "III.3.2.1", "III.3.3.1"),
-             warning_en="probably counted to another date or over other dossiers than the "
-                        "forms' dossiers resolved",
-             warning_vi="có thể do tính đến thời điểm khác hoặc trên tập hồ sơ khác với số "
-                        "hồ sơ đã giải quyết trong biểu mẫu"),
+             why="other_date_or_dossiers"),
     Relation("narrative:online_payment_pct", "online_payment_pct",
              ("procedures_online_payment",), ("procedures_with_fees",)),
     Relation("narrative:civil_servants_recruited", "civil_servants_recruited",
@@ -126,9 +133,6 @@ class Figure:
         return 0.5 * 10 ** -self.decimals
 
 
-FACT_UNITS = {"million_vnd": {"en": "million VND", "vi": "triệu đồng"}}
-
-
 def _clean(value) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -146,6 +150,10 @@ def _line(value) -> int | None:
     return None if value is None else int(value)
 
 
+def _no_words() -> dict:
+    return {lang: "" for lang in LANGS}
+
+
 def figures(indicators: pd.DataFrame, facts: pd.DataFrame) -> dict[str, Figure]:
     """Every form row and narrative fact by id (form rows and facts never share an id)."""
     result: dict[str, Figure] = {}
@@ -153,7 +161,7 @@ def figures(indicators: pd.DataFrame, facts: pd.DataFrame) -> dict[str, Figure]:
         ind = row["indicator_id"]
         entry = catalogue.entry(ind)
         unit = ({lang: _unit_words(entry, lang) for lang in LANGS} if entry is not None
-                else {lang: "" for lang in LANGS})
+                else _no_words())
         result[ind] = Figure(
             id=ind, value=_clean(row["value"]), decimals=int(_clean(row["decimals"]) or 0),
             line=_line(row["line"]),
@@ -165,15 +173,24 @@ def figures(indicators: pd.DataFrame, facts: pd.DataFrame) -> dict[str, Figure]:
             id=row["fact_id"], value=_clean(row["value"]),
             decimals=decimals_written(_text(row["value_raw"])), line=_line(row["line"]),
             label={"en": row["label_en"], "vi": row["label_vi"]},
-            unit=FACT_UNITS.get(row["unit"], {lang: "" for lang in LANGS}),
-            unit_code=_text(row["unit"]), is_fact=True, period=_text(row["period"]))
+            unit=_fact_unit_words(row["unit"]), unit_code=_text(row["unit"]), is_fact=True,
+            period=_text(row["period"]))
     return result
 
 
-def _unit_words(entry: pd.Series, lang: str) -> str:
+def _unit_words(entry: dict, lang: str) -> str:
     if entry["unit"] in ("percent", "heading", "enum", "boolean"):
         return ""
     return _lower_first(entry[f"unit_{lang}"])
+
+
+def _fact_unit_words(unit: str) -> dict:
+    """Amounts keep their unit in a sentence ('5,992,283 million VND'); the catalogue's
+    words for million VND are the one definition."""
+    for entry in catalogue.load().to_dict("records"):
+        if entry["unit"] == unit == "million_vnd":
+            return {lang: _unit_words(entry, lang) for lang in LANGS}
+    return _no_words()
 
 
 def _lower_first(text: str) -> str:
@@ -191,8 +208,7 @@ class Check:
     kind: str
     status: str
     severity: str
-    message_en: str
-    message_vi: str
+    message: dict          # lang -> the message
     figures: list[Figure] = field(default_factory=list)
     reported: float | None = None
     expected: float | None = None
@@ -210,19 +226,19 @@ class Check:
             "status": self.status, "indicators": self._ids(False), "facts": self._ids(True),
             "reported": self.reported, "expected": self.expected,
             "difference": None if difference is None else round(difference, 9),
-            "tolerance": self.tolerance, "message_en": self.message_en,
-            "message_vi": self.message_vi, "lines": "; ".join(str(n) for n in lines),
+            "tolerance": self.tolerance, "message_en": self.message["en"],
+            "message_vi": self.message["vi"], "lines": "; ".join(str(n) for n in lines),
         }
 
 
-def _passed(check_id, kind, en, vi, figs, reported=None, expected=None, tolerance=None):
-    return Check(check_id, kind, "passed", "info", en, vi, list(figs), reported, expected,
+def _passed(check_id, kind, message, figs, reported=None, expected=None, tolerance=None):
+    return Check(check_id, kind, "passed", "info", message, list(figs), reported, expected,
                  tolerance)
 
 
-def _failed(check_id, kind, severity, en, vi, figs, reported=None, expected=None,
+def _failed(check_id, kind, severity, message, figs, reported=None, expected=None,
             tolerance=None):
-    return Check(check_id, kind, "failed", severity, en, vi, list(figs), reported, expected,
+    return Check(check_id, kind, "failed", severity, message, list(figs), reported, expected,
                  tolerance)
 
 
@@ -251,6 +267,11 @@ def _exact_pct(value: float, lang: str, decimals: int) -> str:
     if float(round_half_up(value, shown)).is_integer():
         shown = 0
     return format_percent(value, lang, shown)
+
+
+def _per_lang(function, *args) -> dict:
+    """{lang: function(*args, lang)}: a figure or a list written for each reader."""
+    return {lang: function(*args, lang) for lang in LANGS}
 
 
 def _value(fig: Figure, lang: str) -> str:
@@ -296,11 +317,6 @@ def _cite(fig: Figure, lang: str) -> str:
     return name if fig.is_fact else f"{name} ({fig.id})"
 
 
-def _date_words(period: str) -> str:
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", period or "")
-    return f"{int(match[3])}/{int(match[2])}/{match[1]}" if match else ""
-
-
 # --- rates --------------------------------------------------------------------------------
 
 def rate_checks(figs: dict[str, Figure]) -> list[Check]:
@@ -312,56 +328,41 @@ def rate_checks(figs: dict[str, Figure]) -> list[Check]:
             continue
         check_id = f"rate:{ind}"
         involved = [f for f in (rate, num, den) if f is not None]
-        label = {lang: rate.label[lang] for lang in LANGS}
+        written = {lang: _pct(rate.value, lang, rate.decimals) for lang in LANGS}
         if num is None or den is None or num.value is None or den.value is None:
-            checks.append(_passed(
-                check_id, "rate",
-                f"{label['en']} {_pct(rate.value, 'en', rate.decimals)}: cannot be checked, "
-                "the rows it is computed from are empty.",
-                f"{label['vi']} {_pct(rate.value, 'vi', rate.decimals)}: không kiểm tra được vì "
-                "các dòng chi tiết để trống.", involved, rate.value))
+            checks.append(_passed(check_id, "rate", say(
+                "rate_rows_empty", label=rate.label, rate=written), involved, rate.value))
             continue
         if den.value == 0:
-            checks.append(_passed(
-                check_id, "rate",
-                f"{label['en']} {_pct(rate.value, 'en', rate.decimals)}: cannot be checked, "
-                f"its base is 0 ({_cite(den, 'en')} = 0).",
-                f"{label['vi']} {_pct(rate.value, 'vi', rate.decimals)}: không kiểm tra được vì "
-                f"mẫu số bằng 0 ({_cite(den, 'vi')} = 0).", involved, rate.value))
+            checks.append(_passed(check_id, "rate", say(
+                "rate_base_zero", label=rate.label, rate=written, zero=0,
+                base=_per_lang(_cite, den)), involved, rate.value))
             continue
         expected = num.value / den.value * 100
         checks.append(_compare_rate(check_id, "rate", rate, expected,
-                                    {lang: _ratio_words([num], [den], lang) for lang in LANGS},
-                                    involved))
+                                    _per_lang(_ratio_words, [num], [den]), involved))
     return checks
 
 
 def _compare_rate(check_id: str, kind: str, rate: Figure, expected: float, ratio: dict,
-                  involved: list[Figure], warning: dict | None = None) -> Check:
+                  involved: list[Figure], why: dict | None = None) -> Check:
     """A reported percentage against its recomputation, within the rounding it was written with."""
     reported, tol, d = rate.value, rate.tolerance, rate.decimals
-    label = {lang: rate.label[lang] for lang in LANGS}
+    values = dict(label=rate.label, rate={lang: _pct(reported, lang, d) for lang in LANGS},
+                  ratio=ratio)
     if _agrees(reported, expected, tol):
-        return _passed(
-            check_id, kind,
-            f"{label['en']} {_pct(reported, 'en', d)} = {ratio['en']}: agrees.",
-            f"{label['vi']} {_pct(reported, 'vi', d)} = {ratio['vi']}: khớp.",
-            involved, reported, expected, tol)
-    rounded = round_half_up(expected, d)
-    head_en = (f"{label['en']} is given as {_pct(reported, 'en', d)}, but {ratio['en']} = "
-               f"{_exact_pct(expected, 'en', d)}")
-    head_vi = (f"{label['vi']} được ghi là {_pct(reported, 'vi', d)}, nhưng {ratio['vi']} = "
-               f"{_exact_pct(expected, 'vi', d)}")
+        return _passed(check_id, kind, say("rate_agrees", **values),
+                       involved, reported, expected, tol)
+    values["exact"] = {lang: _exact_pct(expected, lang, d) for lang in LANGS}
     if _rounding_slip(reported, expected, tol):
-        return _failed(
-            check_id, kind, "warning",
-            f"{head_en}, which rounds to {_pct(rounded, 'en', d)}: a rounding slip.",
-            f"{head_vi}, làm tròn là {_pct(rounded, 'vi', d)}: sai lệch do làm tròn.",
-            involved, reported, expected, tol)
-    if warning:
-        return _failed(check_id, kind, "warning", f"{head_en}: {warning['en']}.",
-                       f"{head_vi}: {warning['vi']}.", involved, reported, expected, tol)
-    return _failed(check_id, kind, "error", f"{head_en}.", f"{head_vi}.",
+        rounded = round_half_up(expected, d)
+        return _failed(check_id, kind, "warning", say(
+            "rate_rounding_slip", rounded={lang: _pct(rounded, lang, d) for lang in LANGS},
+            **values), involved, reported, expected, tol)
+    if why:
+        return _failed(check_id, kind, "warning", say("rate_differs_why", why=why, **values),
+                       involved, reported, expected, tol)
+    return _failed(check_id, kind, "error", say("rate_differs", **values),
                    involved, reported, expected, tol)
 
 
@@ -379,43 +380,29 @@ def total_checks(figs: dict[str, Figure]) -> list[Check]:
         given = [p for p in parts if p.value is not None]
         empty = [p for p in parts if p.value is None]
         known = sum(p.value for p in given)
+        values = dict(label=total.label, value=_per_lang(_value, total))
         if empty:
-            rest = {"en": f" The parts given add up to {_n(known, 'en')}." if given else "",
-                    "vi": f" Các thành phần có số liệu cộng lại được {_n(known, 'vi')}."
-                    if given else ""}
-            checks.append(_passed(
-                check_id, "total",
-                f"{total.label['en']} {_value(total, 'en')}: cannot be checked, "
-                f"{_empty_words(empty, 'en')}.{rest['en']}",
-                f"{total.label['vi']} {_value(total, 'vi')}: không kiểm tra được vì "
-                f"{_empty_words(empty, 'vi')}.{rest['vi']}",
+            key = "total_parts_empty_partial" if given else "total_parts_empty"
+            checks.append(_passed(check_id, "total", say(
+                key, empty=_per_lang(_empty_words, empty), known=known, **values),
                 involved, total.value, known if given else None))
             continue
+        values["parts"] = _per_lang(_sum_words, parts)
         if _agrees(total.value, known, 0):
-            checks.append(_passed(
-                check_id, "total",
-                f"{total.label['en']} {_value(total, 'en')} = {_sum_words(parts, 'en')}: agrees.",
-                f"{total.label['vi']} {_value(total, 'vi')} = {_sum_words(parts, 'vi')}: khớp.",
-                involved, total.value, known, 0.0))
+            checks.append(_passed(check_id, "total", say("total_agrees", **values),
+                                  involved, total.value, known, 0.0))
         else:
-            checks.append(_failed(
-                check_id, "total", "error",
-                f"{total.label['en']} is {_value(total, 'en')}, but its parts add up to "
-                f"{_n(known, 'en')} ({_sum_words(parts, 'en')}).",
-                f"{total.label['vi']} là {_value(total, 'vi')}, nhưng cộng các thành phần được "
-                f"{_n(known, 'vi')} ({_sum_words(parts, 'vi')}).",
-                involved, total.value, known, 0.0))
+            checks.append(_failed(check_id, "total", "error",
+                                  say("total_differs", known=known, **values),
+                                  involved, total.value, known, 0.0))
     return checks
 
 
 def _empty_words(empty: list[Figure], lang: str) -> str:
-    names = []
-    for fig in empty:
-        note = f" ({'note' if lang == 'en' else 'ghi chú'}: “{fig.note}”)" if fig.note else ""
-        names.append(f"{_cite(fig, lang)}{note}")
-    listed = "; ".join(names)
-    return (f"{listed} {'is' if len(empty) == 1 else 'are'} empty" if lang == "en"
-            else f"{listed} để trống")
+    names = [t("audit.row_note", lang, row=_cite(fig, lang), note=fig.note) if fig.note
+             else _cite(fig, lang) for fig in empty]
+    key = "audit.row_empty" if len(empty) == 1 else "audit.rows_empty"
+    return t(key, lang, rows="; ".join(names))
 
 
 # --- formula cells ------------------------------------------------------------------------
@@ -445,29 +432,22 @@ def formula_checks(indicators: pd.DataFrame, figs: dict[str, Figure]) -> list[Ch
 
 def _formula_arithmetic(rate: Figure, a: float, b: float) -> Check:
     check_id, d = f"formula:{rate.id}", rate.decimals
-    words = {lang: f"{_n(a, lang)} / {_n(b, lang)} × 100" for lang in LANGS}
+    cited = _per_lang(_cite, rate)
     if b == 0:
-        return _passed(check_id, "formula",
-                       f"The formula of {_cite(rate, 'en')} divides by 0: nothing to check.",
-                       f"Công thức của {_cite(rate, 'vi')} chia cho 0: không kiểm tra được.",
+        return _passed(check_id, "formula", say("formula_divides_by_zero", rate=cited, zero=0),
                        [rate], rate.value)
+    arithmetic = {lang: f"{_n(a, lang)} / {_n(b, lang)} × 100" for lang in LANGS}
     exact = a / b * 100
+    values = dict(rate=cited, arithmetic=arithmetic,
+                  exact={lang: _exact_pct(exact, lang, d) for lang in LANGS},
+                  written={lang: _pct(rate.value, lang, d) for lang in LANGS})
     if _agrees(rate.value, exact, rate.tolerance):
-        return _passed(
-            check_id, "formula",
-            f"The formula of {_cite(rate, 'en')}: {words['en']} = "
-            f"{_exact_pct(exact, 'en', d)} → {_pct(rate.value, 'en', d)}: agrees.",
-            f"Công thức của {_cite(rate, 'vi')}: {words['vi']} = "
-            f"{_exact_pct(exact, 'vi', d)} → {_pct(rate.value, 'vi', d)}: khớp.",
-            [rate], rate.value, exact, rate.tolerance)
+        return _passed(check_id, "formula", say("formula_agrees", **values),
+                       [rate], rate.value, exact, rate.tolerance)
     slip = _rounding_slip(rate.value, exact, rate.tolerance)
     rounded = round_half_up(exact, d)
-    return _failed(
-        check_id, "formula", "warning" if slip else "error",
-        f"The formula of {_cite(rate, 'en')} says {words['en']} = {_pct(rate.value, 'en', d)}, "
-        f"but it is {_exact_pct(exact, 'en', d)}, which rounds to {_pct(rounded, 'en', d)}.",
-        f"Công thức của {_cite(rate, 'vi')} ghi {words['vi']} = {_pct(rate.value, 'vi', d)}, "
-        f"nhưng kết quả là {_exact_pct(exact, 'vi', d)}, làm tròn là {_pct(rounded, 'vi', d)}.",
+    return _failed(check_id, "formula", "warning" if slip else "error", say(
+        "formula_differs", rounded={lang: _pct(rounded, lang, d) for lang in LANGS}, **values),
         [rate], rate.value, exact, rate.tolerance)
 
 
@@ -475,66 +455,47 @@ def _formula_operand(rate: Figure, which: str, used: float, row: Figure,
                      figs: dict[str, Figure], base: Figure | None = None) -> Check:
     """a (numerator) or b (denominator) of a formula cell against the row the catalogue names."""
     check_id = f"formula:{rate.id}:{which}~{row.id}"
-    role = {"en": "numerator" if which == "a" else "denominator",
-            "vi": "tử số" if which == "a" else "mẫu số"}
-    head = {lang: f"{'The formula of' if lang == 'en' else 'Công thức của'} "
-                  f"{_cite(rate, lang)} "
-                  f"{'uses' if lang == 'en' else 'dùng'} {role[lang]} {_n(used, lang)}"
+    role = {lang: t(f"audit.{'numerator' if which == 'a' else 'denominator'}", lang)
             for lang in LANGS}
+    values = dict(rate=_per_lang(_cite, rate), role=role, used=used,
+                  row=_per_lang(_cite, row))
     if row.value is None:
-        return _passed(check_id, "formula",
-                       f"{head['en']}; it cannot be compared: {_cite(row, 'en')} is empty.",
-                       f"{head['vi']}; không so sánh được vì {_cite(row, 'vi')} để trống.",
+        return _passed(check_id, "formula", say("operand_row_empty", **values),
                        [rate, row], used)
     if used == row.value:
-        return _passed(check_id, "formula",
-                       f"{head['en']} = {_cite(row, 'en')}: agrees.",
-                       f"{head['vi']} = {_cite(row, 'vi')}: khớp.",
+        return _passed(check_id, "formula", say("operand_agrees", **values),
                        [rate, row], used, row.value, 0.0)
     over_all = base is not None and base.value == used
-    clue = {lang: _same_value_clue(used, row, figs, lang) for lang in LANGS}
     if over_all:
-        clue = {"en": f" It is {_cite(base, 'en')}: the rate is taken over all of them, "
-                      "a different definition.",
-                "vi": f" Đó là {_cite(base, 'vi')}: tỷ lệ được tính trên tổng số, "
-                      "khác định nghĩa của chỉ tiêu."}
-    return _failed(
-        check_id, "formula", "warning" if over_all else "error",
-        f"{head['en']}, but {_cite(row, 'en')} is {_value(row, 'en')}.{clue['en']}",
-        f"{head['vi']}, nhưng {_cite(row, 'vi')} là {_value(row, 'vi')}.{clue['vi']}",
-        [rate, row] + ([base] if over_all else []), used, row.value, 0.0)
+        clue = say("clue_over_all", base=_per_lang(_cite, base))
+    else:
+        clue = _same_value_clue(used, row, figs)
+    return _failed(check_id, "formula", "warning" if over_all else "error",
+                   say("operand_differs", value=_per_lang(_value, row), clue=clue, **values),
+                   [rate, row] + ([base] if over_all else []), used, row.value, 0.0)
 
 
-def _same_value_clue(used: float, row: Figure, figs: dict[str, Figure], lang: str) -> str:
+def _same_value_clue(used: float, row: Figure, figs: dict[str, Figure]) -> dict:
     """' 1,194 is the figure of …' when other rows of the same form hold exactly that value."""
     same = [f for f in figs.values() if not f.is_fact and f.form == row.form and f.id != row.id
             and f.value == used and f.unit["en"]][:2]
     if not same:
-        return ""
-    names = (" and " if lang == "en" else " và ").join(_cite(f, lang) for f in same)
-    return (f" {_n(used, 'en')} is the figure of {names}." if lang == "en"
-            else f" {_n(used, 'vi')} là số liệu của {names}.")
+        return _no_words()
+    rows = {lang: t("audit.and", lang).join(_cite(f, lang) for f in same) for lang in LANGS}
+    return say("clue_same_value", used=used, rows=rows)
 
 
 def _formula_base(rate: Figure, used: float, den: Figure, base: Figure) -> Check:
     """A denominator nearer the catalogue's base (e.g. all procedures) than the row it names."""
     check_id = f"formula:{rate.id}:b~{base.id}"
     involved = [rate, den, base]
+    values = dict(rate=_per_lang(_cite, rate), used=used, base=_per_lang(_cite, base))
     if used == base.value:
-        return _passed(
-            check_id, "formula",
-            f"The formula of {_cite(rate, 'en')} divides by {_n(used, 'en')}, "
-            f"the same as {_cite(base, 'en')}.",
-            f"Công thức của {_cite(rate, 'vi')} chia cho {_n(used, 'vi')}, "
-            f"đúng bằng {_cite(base, 'vi')}.", involved, used, base.value, 0.0)
-    return _failed(
-        check_id, "formula", "warning",
-        f"The formula of {_cite(rate, 'en')} divides by {_n(used, 'en')}, close to "
-        f"{_cite(base, 'en')} = {_value(base, 'en')} but not the same: probably that total "
-        "counted at another date.",
-        f"Công thức của {_cite(rate, 'vi')} chia cho {_n(used, 'vi')}, gần với "
-        f"{_cite(base, 'vi')} = {_value(base, 'vi')} nhưng không bằng: có thể là tổng số "
-        "tính ở thời điểm khác.", involved, used, base.value, 0.0)
+        return _passed(check_id, "formula", say("base_same", **values),
+                       involved, used, base.value, 0.0)
+    return _failed(check_id, "formula", "warning",
+                   say("base_near", value=_per_lang(_value, base), **values),
+                   involved, used, base.value, 0.0)
 
 
 # --- plausibility ----------------------------------------------------------------------------
@@ -553,41 +514,35 @@ def plausibility_checks(figs: dict[str, Figure]) -> list[Check]:
     return checks
 
 
-def _plausibility(fig: Figure, entry: pd.Series, figs: dict[str, Figure]) -> Check:
+def _plausibility(fig: Figure, entry: dict, figs: dict[str, Figure]) -> Check:
     check_id, unit = f"plausibility:{fig.id}", entry["unit"]
     shown = {lang: (_pct(fig.value, lang, fig.decimals) if unit == "percent"
                     else _with_unit(_value(fig, lang), fig, lang)) for lang in LANGS}
-    label = fig.label
+    low, high = PERCENT_RANGE
 
-    def fail(en: str, vi: str, others=()):
-        return _failed(check_id, "plausibility", "error", f"{label['en']} is {shown['en']}: {en}",
-                       f"{label['vi']} là {shown['vi']}: {vi}", [fig, *others], fig.value)
+    def fail(key: str, others=(), **values):
+        return _failed(check_id, "plausibility", "error",
+                       say(key, label=fig.label, value=shown, **values),
+                       [fig, *others], fig.value)
 
     if fig.value < 0:
-        return fail("a negative number is impossible here.", "không thể là số âm.")
-    if unit == "percent" and fig.value > 100:
-        return fail("a share of a whole cannot exceed 100%.",
-                    "tỷ lệ của một tổng không thể vượt quá 100%.")
+        return fail("negative")
+    if unit == "percent" and fig.value > high:
+        return fail("over_whole", high=high)
     if unit == "count" and not float(fig.value).is_integer():
-        return fail("a count must be a whole number.", "số lượng phải là số nguyên.")
-    if unit == "percent" and fig.value not in (0, 100):
+        return fail("count_not_whole")
+    if unit == "percent" and fig.value not in PERCENT_RANGE:
         sibling = _count_sibling(fig, entry, figs)
         if sibling is not None:
-            return fail(f"the same figure as {_cite(sibling, 'en')} beside it; "
-                        "it looks like a count written in a percent row.",
-                        f"đúng bằng {_cite(sibling, 'vi')} ngay bên cạnh; có vẻ là số lượng "
-                        "bị ghi vào dòng tỷ lệ phần trăm.", [sibling])
-    if unit == "percent":
-        en, vi = "between 0% and 100%.", "nằm trong khoảng 0% đến 100%."
-    elif unit == "count":
-        en, vi = "a whole number, not negative.", "số nguyên, không âm."
-    else:
-        en, vi = "not negative.", "không âm."
-    return _passed(check_id, "plausibility", f"{label['en']} {shown['en']}: {en}",
-                   f"{label['vi']} {shown['vi']}: {vi}", [fig], fig.value)
+            return fail("count_in_percent_row", [sibling], sibling=_per_lang(_cite, sibling))
+    key = {"percent": "percent_plausible", "count": "count_plausible"}.get(
+        unit, "amount_plausible")
+    return _passed(check_id, "plausibility",
+                   say(key, label=fig.label, value=shown, low=low, high=high),
+                   [fig], fig.value)
 
 
-def _count_sibling(fig: Figure, entry: pd.Series, figs: dict[str, Figure]) -> Figure | None:
+def _count_sibling(fig: Figure, entry: dict, figs: dict[str, Figure]) -> Figure | None:
     frame = catalogue.load()
     siblings = frame[(frame["parent"] == entry["parent"]) & (frame["unit"] == "count")
                      & (frame["indicator_id"] != fig.id)]
@@ -623,13 +578,9 @@ def _same(first: Figure, second: Figure) -> Check:
                   f"{_cite(second, lang)} {_value(second, lang)}" for lang in LANGS}
     tol = max(first.tolerance, second.tolerance) if first.decimals or second.decimals else 0.0
     if _agrees(first.value, second.value, tol):
-        return _passed(check_id, "same_quantity",
-                       f"Two forms give the same figure: {pair['en']}: agrees.",
-                       f"Hai biểu mẫu ghi cùng một số: {pair['vi']}: khớp.",
+        return _passed(check_id, "same_quantity", say("same_agrees", pair=pair),
                        [first, second], first.value, second.value, tol)
-    return _failed(check_id, "same_quantity", "error",
-                   f"Two forms give different figures for the same quantity: {pair['en']}.",
-                   f"Hai biểu mẫu ghi hai số khác nhau cho cùng một chỉ tiêu: {pair['vi']}.",
+    return _failed(check_id, "same_quantity", "error", say("same_differs", pair=pair),
                    [first, second], first.value, second.value, tol)
 
 
@@ -652,27 +603,18 @@ def narrative_checks(facts: pd.DataFrame, figs: dict[str, Figure]) -> list[Check
 def _fact_vs_row(fact: Figure, row: Figure) -> Check:
     check_id = f"narrative:{fact.id}~{row.id}"
     tol = max(fact.tolerance, row.tolerance) if row.unit_code == "percent" else 0.0
-    said = {lang: _show(fact, lang) for lang in LANGS}
+    values = dict(label=fact.label, said=_per_lang(_show, fact))
     if row.value is None:
-        return _passed(check_id, "narrative",
-                       f"{fact.label['en']}: the narrative says {said['en']}; "
-                       f"the form leaves {row.id} empty.",
-                       f"{fact.label['vi']}: thuyết minh ghi {said['vi']}; "
-                       f"biểu mẫu để trống dòng {row.id}.", [fact, row], fact.value)
-    shown = {lang: _show(row, lang) for lang in LANGS}
+        return _passed(check_id, "narrative", say("fact_row_empty", row=row.id, **values),
+                       [fact, row], fact.value)
     if _agrees(fact.value, row.value, tol):
-        return _passed(check_id, "narrative",
-                       f"{fact.label['en']}: the narrative's {said['en']} = the form's "
-                       f"{shown['en']} ({row.id}): agrees.",
-                       f"{fact.label['vi']}: thuyết minh {said['vi']} = biểu mẫu "
-                       f"{shown['vi']} ({row.id}): khớp.",
-                       [fact, row], fact.value, row.value, tol)
-    return _failed(check_id, "narrative", "warning" if _rounding_slip(fact.value, row.value, tol)
-                   else "error",
-                   f"{fact.label['en']}: the narrative says {said['en']}, but in the form "
-                   f"{_cite(row, 'en')} is {shown['en']}.",
-                   f"{fact.label['vi']}: thuyết minh ghi {said['vi']}, nhưng trong biểu mẫu "
-                   f"{_cite(row, 'vi')} là {shown['vi']}.",
+        return _passed(check_id, "narrative", say(
+            "fact_row_agrees", shown=_per_lang(_show, row), row=row.id, **values),
+            [fact, row], fact.value, row.value, tol)
+    return _failed(check_id, "narrative",
+                   "warning" if _rounding_slip(fact.value, row.value, tol) else "error",
+                   say("fact_row_differs", shown=_per_lang(_show, row),
+                       row=_per_lang(_cite, row), **values),
                    [fact, row], fact.value, row.value, tol)
 
 
@@ -686,44 +628,35 @@ def _relation(relation: Relation, figs: dict[str, Figure]) -> Check | None:
     if any(f is None or f.value is None for f in nums + dens):
         missing = ", ".join(i for i, f in zip(relation.numerator + relation.denominator,
                                               nums + dens) if f is None or f.value is None)
-        return _passed(relation.check_id, "narrative",
-                       f"{reported.label['en']} {_value(reported, 'en')}: cannot be recomputed, "
-                       f"{missing} not stated.",
-                       f"{reported.label['vi']} {_value(reported, 'vi')}: không tính lại được vì "
-                       f"thiếu {missing}.", involved, reported.value)
-    warning = None
-    if relation.warning_en:
-        when = _date_words(reported.period)
-        warning = {"en": relation.warning_en + (f" (the narrative's figure is as of {when})"
-                                                if when else ""),
-                   "vi": relation.warning_vi + (f" (số liệu thuyết minh tính đến {when})"
-                                                if when else "")}
+        return _passed(relation.check_id, "narrative", say(
+            "relation_not_stated", label=reported.label, value=_per_lang(_value, reported),
+            missing=missing), involved, reported.value)
+    why = None
+    if relation.why:
+        why = {lang: t(f"audit.why_{relation.why}", lang) for lang in LANGS}
+        when = as_date(reported.period) if re.fullmatch(r"\d{4}-\d{2}-\d{2}",
+                                                        reported.period) else None
+        if when:
+            why = say("as_of", why=why, date=when)
     if dens:
         denominator = sum(f.value for f in dens)
         if denominator == 0:
-            return _passed(relation.check_id, "narrative",
-                           f"{reported.label['en']}: cannot be recomputed, its base is 0.",
-                           f"{reported.label['vi']}: không tính lại được vì mẫu số bằng 0.",
-                           involved, reported.value)
+            return _passed(relation.check_id, "narrative", say(
+                "relation_base_zero", label=reported.label, zero=0), involved, reported.value)
         expected = sum(f.value for f in nums) / denominator * 100
-        ratio = {lang: _ratio_words(nums, dens, lang) for lang in LANGS}
-        return _compare_rate(relation.check_id, "narrative", reported, expected, ratio,
-                             involved, warning)
+        return _compare_rate(relation.check_id, "narrative", reported, expected,
+                             _per_lang(_ratio_words, nums, dens), involved, why)
     expected = sum(f.value for f in nums)
-    total = {lang: _with_unit(_value(reported, lang), reported, lang) for lang in LANGS}
+    values = dict(label=reported.label, parts=_per_lang(_named_sum, nums),
+                  total={lang: _with_unit(_value(reported, lang), reported, lang)
+                         for lang in LANGS})
     if _agrees(reported.value, expected, 0):
-        return _passed(relation.check_id, "narrative",
-                       f"{reported.label['en']} {total['en']} = {_named_sum(nums, 'en')}: agrees.",
-                       f"{reported.label['vi']} {total['vi']} = {_named_sum(nums, 'vi')}: khớp.",
+        return _passed(relation.check_id, "narrative", say("sum_agrees", **values),
                        involved, reported.value, expected, 0.0)
-    parts_en, parts_vi = _named_sum(nums, "en"), _named_sum(nums, "vi")
-    reason_en = f": {warning['en']}" if warning else ""
-    reason_vi = f": {warning['vi']}" if warning else ""
-    return _failed(relation.check_id, "narrative", "warning" if warning else "error",
-                   f"{reported.label['en']} is {total['en']}, but its parts add up to "
-                   f"{_n(expected, 'en')}: {parts_en}{reason_en}.",
-                   f"{reported.label['vi']} là {total['vi']}, nhưng cộng các thành phần được "
-                   f"{_n(expected, 'vi')}: {parts_vi}{reason_vi}.",
+    key = "sum_differs_why" if why else "sum_differs"
+    extra = {"why": why} if why else {}
+    return _failed(relation.check_id, "narrative", "warning" if why else "error",
+                   say(key, known=expected, **values, **extra),
                    involved, reported.value, expected, 0.0)
 
 
@@ -760,6 +693,10 @@ class Published:
     @property
     def year(self) -> int:
         return int(self.row["assessment_year"])
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}, {self.year}"
 
     def quoted_rank_change(self) -> float | None:
         """'tăng 11 bậc' in the source's own words -> +11 (only when it says it once)."""
@@ -832,20 +769,15 @@ def _reference_series(prefix: str, figs: dict[str, Figure], same_year: Published
 
 def _against_published(check_id: str, fig: Figure, reported: float, published: float,
                        tol: float, source: Published, involved: list[Figure]) -> Check:
-    said = {lang: _value(fig, lang) for lang in LANGS}
-    pub = {lang: _n(published, lang, source.decimals("score") if "score" in check_id else 0)
-           for lang in LANGS}
-    where = f"({source.source}, {source.year})"
+    decimals = source.decimals("score") if "score" in check_id else 0
+    values = dict(said=_per_lang(_value, fig), where=source.where,
+                  published={lang: _n(published, lang, decimals) for lang in LANGS})
     if _agrees(reported, published, tol):
-        return _passed(check_id, "reference",
-                       f"{fig.label['en']} {said['en']} = the published {pub['en']} {where}: agrees.",
-                       f"{fig.label['vi']} {said['vi']} = số đã công bố {pub['vi']} {where}: khớp.",
+        return _passed(check_id, "reference", say("published_agrees", label=fig.label, **values),
                        involved, reported, published, tol)
     return _failed(check_id, "reference", "error",
-                   f"The report gives {_cite(fig, 'en')} {said['en']}, but the published figure "
-                   f"is {pub['en']} {where}.",
-                   f"Báo cáo ghi {_cite(fig, 'vi')} {said['vi']}, nhưng số đã công bố là "
-                   f"{pub['vi']} {where}.", involved, reported, published, tol)
+                   say("published_differs", fact=_per_lang(_cite, fig), **values),
+                   involved, reported, published, tol)
 
 
 def _score_change(prefix: str, score: Figure, change: Figure, implied: float,
@@ -853,24 +785,18 @@ def _score_change(prefix: str, score: Figure, change: Figure, implied: float,
     check_id = f"reference:{prefix}_score_change"
     published = previous.number("score")
     d = max(score.decimals, previous.decimals("score"))
-    where = f"({previous.source}, {previous.year})"
-    words = {lang: f"{_value(score, lang)} − ({_signed(change.value, lang, change.decimals)}) "
-                   f"= {_n(implied, lang, d)}" for lang in LANGS}
+    values = dict(previous_year=previous.year, where=previous.where,
+                  published={lang: _n(published, lang, d) for lang in LANGS},
+                  arithmetic={lang: f"{_value(score, lang)} − "
+                                    f"({_signed(change.value, lang, change.decimals)}) "
+                                    f"= {_n(implied, lang, d)}" for lang in LANGS})
     if _agrees(implied, published, tol):
-        return _passed(check_id, "reference",
-                       f"{score.label['en']} {words['en']} for {previous.year} = the published "
-                       f"{_n(published, 'en', d)} {where}: agrees.",
-                       f"{score.label['vi']} {words['vi']} cho năm {previous.year} = số đã công "
-                       f"bố {_n(published, 'vi', d)} {where}: khớp.",
+        return _passed(check_id, "reference", say("score_change_agrees", label=score.label,
+                                                  **values),
                        [score, change], implied, published, tol)
-    return _failed(check_id, "reference", "error",
-                   f"The report's score and its change imply {_n(implied, 'en', d)} for "
-                   f"{previous.year} ({words['en']}), but the published score is "
-                   f"{_n(published, 'en', d)} {where}.",
-                   f"Điểm và mức thay đổi trong báo cáo cho thấy năm {previous.year} đạt "
-                   f"{_n(implied, 'vi', d)} ({words['vi']}), nhưng số đã công bố là "
-                   f"{_n(published, 'vi', d)} {where}.",
-                   [score, change], implied, published, tol)
+    return _failed(check_id, "reference", "error", say(
+        "score_change_differs", implied={lang: _n(implied, lang, d) for lang in LANGS},
+        **values), [score, change], implied, published, tol)
 
 
 def _rank_change(prefix: str, change: Figure, rank: Figure | None,
@@ -883,26 +809,19 @@ def _rank_change(prefix: str, change: Figure, rank: Figure | None,
     before = previous.number("rank") if previous is not None else None
     if before is not None and now is not None:
         expected, source = before - now, previous
-        how = {"en": f"rank {_n(before, 'en')} in {previous.year} → {_n(now, 'en')}",
-               "vi": f"hạng {_n(before, 'vi')} năm {previous.year} → {_n(now, 'vi')}"}
+        how = say("rank_move", before=before, year=previous.year, now=now)
     elif same_year is not None and same_year.quoted_rank_change() is not None:
         expected, source = same_year.quoted_rank_change(), same_year
-        how = {"en": "as the source words it", "vi": "theo lời nguồn công bố"}
+        how = say("as_source_words_it")
     else:
         return None
-    where = f"{source.source}, {source.year}"
+    values = dict(label=change.label, how=how, where=source.where,
+                  said=_per_lang(_signed, change.value),
+                  published=_per_lang(_signed, expected))
     if _agrees(change.value, expected, 0):
-        return _passed(check_id, "reference",
-                       f"{change.label['en']} {_signed(change.value, 'en')} = published "
-                       f"{_signed(expected, 'en')} ({how['en']}; {where}): agrees.",
-                       f"{change.label['vi']} {_signed(change.value, 'vi')} = số đã công bố "
-                       f"{_signed(expected, 'vi')} ({how['vi']}; {where}): khớp.",
+        return _passed(check_id, "reference", say("rank_change_agrees", **values),
                        [change], change.value, expected, 0.0)
-    return _failed(check_id, "reference", "error",
-                   f"{change.label['en']}: the report says {_signed(change.value, 'en')} places, "
-                   f"the published source says {_signed(expected, 'en')} ({how['en']}; {where}).",
-                   f"{change.label['vi']}: báo cáo ghi {_signed(change.value, 'vi')} bậc, nguồn "
-                   f"đã công bố ghi {_signed(expected, 'vi')} bậc ({how['vi']}; {where}).",
+    return _failed(check_id, "reference", "error", say("rank_change_differs", **values),
                    [change], change.value, expected, 0.0)
 
 
@@ -919,27 +838,19 @@ def _score_between_neighbours(prefix: str, score: Figure, rank: Figure,
     low = below.number("score") if below is not None else None
     fits = ((high is None or score.value <= high + tol + _EPSILON)
             and (low is None or score.value >= low - tol - _EPSILON))
-    sources = sorted({p.source for p in (above, below) if p is not None})
+    sources = ", ".join(sorted({p.source for p in (above, below) if p is not None}))
     span = {lang: " – ".join(
-        f"{'rank' if lang == 'en' else 'hạng'} {_n(p.number('rank'), lang)}: "
-        f"{_n(p.number('score'), lang, p.decimals('score'))}"
+        t("audit.rank_score", lang, rank=p.number("rank"),
+          score=_n(p.number("score"), lang, p.decimals("score")))
         for p in (above, below) if p is not None) for lang in LANGS}
-    head = {lang: f"{score.label[lang]} {_value(score, lang)} "
-                  f"({'rank' if lang == 'en' else 'hạng'} {_value(rank, lang)})"
-            for lang in LANGS}
+    values = dict(span=span, sources=sources, head=say(
+        "score_at_rank", label=score.label, score=_per_lang(_value, score),
+        rank=_per_lang(_value, rank)))
     expected = high if high is not None and score.value > high else low
     if fits:
-        return _passed(check_id, "reference",
-                       f"{head['en']} lies between the published scores of its neighbours "
-                       f"({span['en']}; {', '.join(sources)}): agrees.",
-                       f"{head['vi']} nằm giữa điểm đã công bố của các tỉnh liền kề "
-                       f"({span['vi']}; {', '.join(sources)}): khớp.",
+        return _passed(check_id, "reference", say("neighbours_agree", **values),
                        [score, rank], score.value)
-    return _failed(check_id, "reference", "error",
-                   f"{head['en']} does not fit between the published scores of its neighbours "
-                   f"({span['en']}; {', '.join(sources)}).",
-                   f"{head['vi']} không nằm giữa điểm đã công bố của các tỉnh liền kề "
-                   f"({span['vi']}; {', '.join(sources)}).",
+    return _failed(check_id, "reference", "error", say("neighbours_differ", **values),
                    [score, rank], score.value, expected, tol)
 
 
@@ -965,12 +876,11 @@ def parse_checks(issues: pd.DataFrame | None, figs: dict[str, Figure]) -> list[C
         seen.add(check_id)
         fig = figs.get(ind) or Figure(id=ind, value=None, decimals=0,
                                       line=_line(issue.get("line")),
-                                      label={lang: ind for lang in LANGS},
-                                      unit={lang: "" for lang in LANGS})
+                                      label={lang: ind for lang in LANGS}, unit=_no_words())
         severity = issue["severity"] if issue["severity"] in SEVERITIES else "error"
+        message = {lang: issue[f"message_{lang}"] for lang in LANGS}
         checks.append(_failed(check_id, "parse", severity,
-                              f"While reading the report: {issue['message_en']}.",
-                              f"Khi đọc báo cáo: {issue['message_vi']}.", [fig]))
+                              say("while_reading", message=message), [fig]))
     return checks
 
 
@@ -1043,27 +953,18 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
 
 # --- presentation (the notebook shows these) ----------------------------------------------
 
-HEADINGS = {
-    "error": {"en": "Errors: the figures contradict each other",
-              "vi": "Lỗi: các số liệu mâu thuẫn nhau"},
-    "warning": {"en": "Warnings: rounding, or probably a different definition or date",
-                "vi": "Cảnh báo: làm tròn, hoặc có thể khác định nghĩa hay thời điểm"},
-    "info": {"en": "Notes", "vi": "Ghi chú"},
-}
-
-
 def findings_markdown(frame: pd.DataFrame) -> str:
     """Failed checks as a list, errors first; each in English, then in Vietnamese."""
     found = failed(frame)
     if found.empty:
-        return "No check failed. / Không có kiểm tra nào phát hiện sai lệch."
+        return f"{t('audit.nothing_failed', 'en')} / {t('audit.nothing_failed', 'vi')}"
     parts = []
     for severity in SEVERITIES:
         group = found[found["severity"] == severity]
         if group.empty:
             continue
-        heading = HEADINGS[severity]
-        parts.append(f"### {heading['en']} ({len(group)})\n*{heading['vi']}*\n")
+        parts.append(f"### {t(f'audit.heading_{severity}', 'en')} ({len(group)})\n"
+                     f"*{t(f'audit.heading_{severity}', 'vi')}*\n")
         parts += [_bullet(row) for row in group.to_dict("records")]
     return "\n".join(parts)
 
@@ -1078,15 +979,15 @@ def passed_markdown(frame: pd.DataFrame, skip_kinds=("plausibility",)) -> str:
             continue
         parts.append(f"### {kind} ({len(group)})\n")
         if kind in skip_kinds:
-            parts.append(f"- {len(group)} checks passed, e.g. {group['message_en'].iloc[0]}\n"
-                         f"  <br>*{len(group)} kiểm tra đạt, ví dụ: "
-                         f"{group['message_vi'].iloc[0]}*")
+            example = {lang: group[f"message_{lang}"].iloc[0] for lang in LANGS}
+            parts.append(f"- {t('audit.passed_example', 'en', count=len(group), example=example['en'])}\n"
+                         f"  <br>*{t('audit.passed_example', 'vi', count=len(group), example=example['vi'])}*")
             continue
         parts += [_bullet(row) for row in group.to_dict("records")]
     return "\n".join(parts)
 
 
 def _bullet(row: dict) -> str:
-    lines = f" (lines {row['lines']})" if row["lines"] else ""
+    lines = f" ({t('audit.on_lines', 'en', lines=row['lines'])})" if row["lines"] else ""
     return (f"- `{row['check_id']}`{lines}: {row['message_en']}\n"
             f"  <br>*{row['message_vi']}*")
