@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import pytest
 
-from helpers import audit, ingest, paths
+from helpers import audit, ingest, paths, reference
 from helpers.errors import ReportError
 
 from conftest import FIXTURES
@@ -195,6 +195,24 @@ def test_seed_reference_uses_the_published_previous_year(seed_audit):
     assert row["expected"] == pytest.approx(85.61)               # PAR INDEX 2020, published
     # The published 2021 score of Thái Nguyên is empty in the reference: not evidence.
     assert "reference:par_index_score" not in set(seed_audit["check_id"])
+
+
+def test_reference_reads_the_rank_change_the_source_states():
+    published = reference.governance()
+    sipas = published[(published["index"] == "SIPAS") & (published["slug"] == "thai-nguyen")
+                      & (published["assessment_year"] == 2021)].iloc[0]
+    assert sipas["rank_change_stated"] == 11          # "tăng 11 bậc" in its evidence
+    par_2020 = published[(published["index"] == "PAR_INDEX") & (published["slug"] == "thai-nguyen")
+                         & (published["assessment_year"] == 2020)].iloc[0]
+    assert pd.isna(par_2020["rank_change_stated"])    # "climbing two places": no such words
+
+
+def test_reference_checks_use_the_typed_published_figures(seed):
+    typed = reference.governance()
+    assert typed["score"].dtype == float and typed["assessment_year"].dtype == int
+    frame = audit.audit(seed.indicators, seed.facts, province=seed.report.province,
+                        reference=typed.iloc[0:0])
+    assert not frame["kind"].eq("reference").any()    # no published figure, no check
 
 
 # --- the synthetic fixtures ------------------------------------------------------------------

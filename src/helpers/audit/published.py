@@ -2,51 +2,38 @@
 and their changes (data/raw/reference/governance_indices.csv)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pandas as pd
 
-from .. import paths
-from ..formats import LANGS
+from ..formats import LANGS, missing
+from ..reference import governance
 from ..report import slugify
 from ..text import t
 from .check import Check, EPSILON, agrees, failed_check, passed_check
 from .figures import Figure, cite, num, per_lang, say, signed, value_of
 
-GOVERNANCE_FILE = "governance_indices.csv"
 REFERENCE_SERIES = {"par_index": "PAR_INDEX", "sipas": "SIPAS"}
-
-
-# --- narrative against published figures -----------------------------------------------
-
-def load_reference() -> pd.DataFrame:
-    """governance_indices.csv as text (an empty cell stays empty: it is not evidence)."""
-    path = paths.REFERENCE / GOVERNANCE_FILE
-    if not path.exists():
-        return pd.DataFrame(columns=["index", "assessment_year", "province", "score", "rank",
-                                     "rank_of", "source_url", "evidence"])
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 @dataclass(frozen=True)
 class Published:
-    """One published row: index, year, province; numbers with the digits they were written with."""
+    """One published row of helpers.reference.governance(): index, year, province, and the
+    score with the digits the source wrote."""
 
     row: dict
 
     def number(self, column: str) -> float | None:
-        text = self.row.get(column, "").strip()
-        return float(text) if text else None
+        value = self.row.get(column)
+        return None if missing(value) else float(value)
 
     def decimals(self, column: str) -> int:
-        text = self.row.get(column, "").strip()
-        return len(text.split(".", 1)[1]) if "." in text else 0
+        return int(self.row.get(f"{column}_decimals") or 0)
 
     @property
     def source(self) -> str:
-        host = urlparse(self.row.get("source_url", "")).netloc
+        host = urlparse(self.row.get("source_url") or "").netloc
         return host[4:] if host.startswith("www.") else host
 
     @property
@@ -58,20 +45,19 @@ class Published:
         return f"{self.source}, {self.year}"
 
     def quoted_rank_change(self) -> float | None:
-        """'tăng 11 bậc' in the source's own words -> +11 (only when it says it once)."""
-        found = re.findall(r"(tăng|giảm) (\d+) bậc", self.row.get("evidence", ""))
-        if len(found) != 1:
-            return None
-        direction, places = found[0]
-        return float(places) * (-1 if direction == "giảm" else 1)
+        """The places gained as the source words it (helpers.reference reads the words)."""
+        return self.number("rank_change_stated")
 
 
 def reference_checks(figs: dict[str, Figure], province: str | None,
-                     reference: pd.DataFrame) -> list[Check]:
+                     reference: pd.DataFrame | None = None) -> list[Check]:
+    """The narrative's PAR INDEX and SIPAS facts against `reference` (by default
+    helpers.reference.governance(): typed, an empty cell is no figure)."""
+    reference = governance() if reference is None else reference
     if not province or reference.empty:
         return []
     slug = slugify(province)
-    rows = [r for r in reference.to_dict("records") if slugify(r["province"]) == slug]
+    rows = [r for r in reference.to_dict("records") if r["slug"] == slug]
     checks = []
     for prefix, index in REFERENCE_SERIES.items():
         anchor = figs.get(f"{prefix}_rank") or figs.get(f"{prefix}_score")
@@ -81,14 +67,14 @@ def reference_checks(figs: dict[str, Figure], province: str | None,
         same_year = _published(rows, index, year)
         previous = _published(rows, index, year - 1)
         ranked = [Published(r) for r in reference.to_dict("records")
-                  if r["index"] == index and r["assessment_year"] == str(year)]
+                  if r["index"] == index and r["assessment_year"] == year]
         checks += _reference_series(prefix, figs, same_year, previous, ranked)
     return checks
 
 
 def _published(rows: list[dict], index: str, year: int) -> Published | None:
     for row in rows:
-        if row["index"] == index and row["assessment_year"] == str(year):
+        if row["index"] == index and row["assessment_year"] == year:
             return Published(row)
     return None
 

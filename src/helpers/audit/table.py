@@ -12,7 +12,7 @@ from .figures import Figure, as_line, as_text, figures, no_words, say
 from .forms import (formula_checks, plausibility_checks, rate_checks, same_quantity_checks,
                     total_checks)
 from .narrative import narrative_checks
-from .published import load_reference, reference_checks
+from .published import reference_checks
 
 AUDIT_FILE = "audit.csv"
 
@@ -54,8 +54,7 @@ def audit(indicators: pd.DataFrame, facts: pd.DataFrame, issues: pd.DataFrame | 
         *plausibility_checks(figs),
         *same_quantity_checks(figs),
         *narrative_checks(facts, figs),
-        *reference_checks(figs, province,
-                          load_reference() if reference is None else reference),
+        *reference_checks(figs, province, reference),
     ]
     frame = pd.DataFrame([check.record() for check in checks], columns=COLUMNS)
     duplicated = frame.loc[frame["check_id"].duplicated(), "check_id"].tolist()
