@@ -2,14 +2,13 @@
 they are written in a message (numbers per language, labels, units, citations)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
 from .. import catalogue
-from ..formats import LANGS, format_number, format_percent, round_half_up
+from ..formats import LANGS, format_number, format_percent, missing, round_half_up
 from ..numbers import decimals_written
 from ..text import t
 
@@ -38,6 +37,9 @@ class Figure:
     period: str = ""
     note: str = ""
     form: int | None = None
+    code: str = ""         # the row's code in its form ('6.4'); facts: ''
+    section: str = ""      # facts: the narrative's section ('II.6.8'); form rows: ''
+    formula: tuple[float, float] | None = None   # a and b of a cell (a/b)*100=c%
 
     @property
     def tolerance(self) -> float:
@@ -46,15 +48,11 @@ class Figure:
 
 
 def as_number(value) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
+    return None if missing(value) else float(value)
 
 
 def as_text(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
+    return "" if missing(value) else str(value)
 
 
 def as_line(value) -> int | None:
@@ -79,21 +77,26 @@ def figures(indicators: pd.DataFrame, facts: pd.DataFrame) -> dict[str, Figure]:
             line=as_line(row["line"]),
             label={lang: catalogue.label(ind, lang, short=True) for lang in LANGS},
             unit=unit, unit_code=as_text(row.get("unit")), note=as_text(row.get("note")),
-            form=int(row["form"]))
+            form=int(row["form"]), code=as_text(row.get("code")), formula=_formula(row))
     for row in facts.to_dict("records"):
         result[row["fact_id"]] = Figure(
             id=row["fact_id"], value=as_number(row["value"]),
             decimals=decimals_written(as_text(row["value_raw"])), line=as_line(row["line"]),
             label={"en": row["label_en"], "vi": row["label_vi"]},
             unit=_fact_unit_words(row["unit"]), unit_code=as_text(row["unit"]), is_fact=True,
-            period=as_text(row["period"]))
+            period=as_text(row["period"]), section=as_text(row.get("section")))
     return result
 
 
+def _formula(row: dict) -> tuple[float, float] | None:
+    a, b = as_number(row.get("formula_numerator")), as_number(row.get("formula_denominator"))
+    return None if a is None or b is None else (a, b)
+
+
 def unit_words(entry: dict, lang: str) -> str:
-    if entry["unit"] in ("percent", "heading", "enum", "boolean"):
-        return ""
-    return lower_first(entry[f"unit_{lang}"])
+    """What a row counts, in words of the language ('cơ quan, đơn vị', 'dossiers',
+    'million VND'): the catalogue's `words_vi`/`words_en`, never its unit column."""
+    return entry.get(f"words_{lang}") or ""
 
 
 @lru_cache(maxsize=None)

@@ -37,9 +37,44 @@ def rate_checks(figs: dict[str, Figure]) -> list[Check]:
                 base=per_lang(cite, den)), involved, rate.value))
             continue
         expected = num.value / den.value * 100
-        checks.append(compare_rate(check_id, "rate", rate, expected,
-                                    per_lang(ratio_words, [num], [den]), involved))
+        ratio = per_lang(ratio_words, [num], [den])
+        base = figs.get(entry["base"]) if entry["base"] else None
+        if taken_over_base(rate, num, den, base, expected):
+            checks.append(_rate_over_base(check_id, rate, expected, ratio, base, involved))
+            continue
+        checks.append(compare_rate(check_id, "rate", rate, expected, ratio, involved))
     return checks
+
+
+def over_base(used: float, den: Figure, base: Figure | None) -> bool:
+    """A formula's denominator nearer the catalogue's base (all procedures) than the row
+    the catalogue names: the rate is taken over all of them."""
+    return (base is not None and base.value is not None and den.value is not None
+            and used != den.value and abs(used - base.value) < abs(used - den.value))
+
+
+def taken_over_base(rate: Figure, num: Figure, den: Figure, base: Figure | None,
+                     expected: float) -> bool:
+    """The written rate is what its own formula computes, with the right numerator, over
+    (about) all of the base: its rows give another rate only because they define it
+    over another base. A question of definition, not an arithmetic error."""
+    if rate.formula is None or agrees(rate.value, expected, rate.tolerance):
+        return False
+    a, b = rate.formula
+    return (b != 0 and a == num.value and over_base(b, den, base)
+            and agrees(rate.value, a / b * 100, rate.tolerance))
+
+
+def _rate_over_base(check_id: str, rate: Figure, expected: float, ratio: dict, base: Figure,
+                    involved: list[Figure]) -> Check:
+    a, b = rate.formula
+    d = rate.decimals
+    return failed_check(check_id, "rate", "warning", say(
+        "rate_over_base", label=rate.label, ratio=ratio, base=per_lang(cite, base),
+        rate={lang: pct(rate.value, lang, d) for lang in LANGS},
+        formula={lang: f"{num(a, lang)} / {num(b, lang)}" for lang in LANGS},
+        exact={lang: exact_pct(expected, lang, d) for lang in LANGS}),
+        [*involved, base], rate.value, expected, rate.tolerance)
 
 
 def compare_rate(check_id: str, kind: str, rate: Figure, expected: float, ratio: dict,
@@ -122,8 +157,7 @@ def formula_checks(indicators: pd.DataFrame, figs: dict[str, Figure]) -> list[Ch
             den = figs[entry["denominator"]]
             base = figs.get(entry["base"]) if entry.get("base") else None
             checks.append(_formula_operand(rate, "b", b, den, figs, base))
-            if base is not None and base.value is not None and den.value is not None \
-                    and b != den.value and abs(b - base.value) < abs(b - den.value):
+            if over_base(b, den, base):
                 checks.append(_formula_base(rate, b, den, base))
     return checks
 
@@ -163,20 +197,27 @@ def _formula_operand(rate: Figure, which: str, used: float, row: Figure,
     if used == row.value:
         return passed_check(check_id, "formula", say("operand_agrees", **values),
                        [rate, row], used, row.value, 0.0)
-    over_all = base is not None and base.value == used
-    if over_all:
-        clue = say("clue_over_all", base=per_lang(cite, base))
-    else:
-        clue = _same_value_clue(used, row, figs)
-    return failed_check(check_id, "formula", "warning" if over_all else "error",
-                   say("operand_differs", value=per_lang(value_of, row), clue=clue, **values),
-                   [rate, row] + ([base] if over_all else []), used, row.value, 0.0)
+    if which == "b" and over_base(used, row, base):
+        key = "clue_over_all" if used == base.value else "clue_near_base"
+        clue = say(key, base=per_lang(cite, base), value=per_lang(value_of, base))
+        return failed_check(check_id, "formula", "warning",
+                            say("operand_differs", value=per_lang(value_of, row), clue=clue,
+                                **values), [rate, row, base], used, row.value, 0.0)
+    return failed_check(check_id, "formula", "error",
+                        say("operand_differs", value=per_lang(value_of, row),
+                            clue=_same_value_clue(used, row, figs), **values),
+                        [rate, row], used, row.value, 0.0)
+
+
+def rows_holding(used: float, row: Figure, figs: dict[str, Figure]) -> list[Figure]:
+    """Up to two other counted rows of the same form that hold exactly `used`."""
+    return [f for f in figs.values() if not f.is_fact and f.form == row.form and f.id != row.id
+            and f.value == used and f.unit["en"]][:2]
 
 
 def _same_value_clue(used: float, row: Figure, figs: dict[str, Figure]) -> dict:
     """' 1,194 is the figure of …' when other rows of the same form hold exactly that value."""
-    same = [f for f in figs.values() if not f.is_fact and f.form == row.form and f.id != row.id
-            and f.value == used and f.unit["en"]][:2]
+    same = rows_holding(used, row, figs)
     if not same:
         return no_words()
     rows = {lang: t("audit.and", lang).join(cite(f, lang) for f in same) for lang in LANGS}

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
+import yaml
 
+from .. import paths
 from ..formats import LANGS, as_date
 from ..text import t
 from .check import Check, agrees, failed_check, passed_check, rounding_slip
@@ -26,54 +30,36 @@ class Relation:
     or date rather than an error.
     """
 
-    check_id: str
+    id: str
     reported: str
     numerator: tuple[str, ...]
     denominator: tuple[str, ...] = ()
     why: str = ""
 
+    @property
+    def check_id(self) -> str:
+        return f"narrative:{self.id}"
 
-FACT_RELATIONS = (
-    Relation("narrative:investment_disbursed_pct_pm", "investment_disbursed_pct_pm",
-             ("investment_disbursed",), ("investment_plan_pm",)),
-    Relation("narrative:investment_disbursed_pct_provincial",
-             "investment_disbursed_pct_provincial",
-             ("investment_disbursed",), ("investment_plan_provincial",)),
-    Relation("narrative:investment_estimate_pct_pm", "investment_estimate_pct_pm",
-             ("investment_estimate_year_end",), ("investment_plan_pm",)),
-    Relation("narrative:investment_plan_provincial", "investment_plan_provincial",
-             ("investment_plan_carried_over", "investment_plan_provincial_current_year")),
-    Relation("narrative:gov_tasks_assigned", "gov_tasks_assigned",
-             ("gov_tasks_done", "gov_tasks_pending")),
-    Relation("narrative:procedures_total", "procedures_total",
-             ("procedures_province", "procedures_district", "procedures_commune")),
-    Relation("narrative:procedures_announced", "procedures_announced",
-             ("procedures_new", "procedures_amended", "procedures_abolished")),
-    # Form 3 splits the procedures announced into "newly published" and "abolished".
-    Relation("narrative:procedures_announced~III.1.2+III.1.3", "procedures_announced",
-             ("III.1.2", "III.1.3")),
-    Relation("narrative:autonomy_units_total", "autonomy_units_total",
-             ("autonomy_units_self_funded", "autonomy_units_partly_self_funded",
-              "autonomy_units_state_funded")),
-    # The form's percentage cut since 2015 = units cut / (units now + units cut).
-    Relation("narrative:public_service_units_cut_since_2015", "IV.1.5.4",
-             ("public_service_units_cut_since_2015",),
-             ("public_service_units", "public_service_units_cut_since_2015")),
-    Relation("narrative:dossiers_on_time_pct", "dossiers_on_time_pct",
-             ("III.3.1.2", "III.3.2.2", "III.3.3.2"), ("III.3.1.1", "III.3.2.1", "III.3.3.1"),
-             why="other_date_or_dossiers"),
-    Relation("narrative:online_payment_pct", "online_payment_pct",
-             ("procedures_online_payment",), ("procedures_with_fees",)),
-    Relation("narrative:civil_servants_recruited", "civil_servants_recruited",
-             ("civil_servants_by_exam", "civil_servants_received")),
-    Relation("narrative:public_employees_recruited", "public_employees_recruited",
-             ("V.2.4", "V.2.5")),
-    # Staff positions assigned to public service units = the quota plus the reserve.
-    Relation("narrative:public_employee_quota", "IV.3.1",
-             ("public_employee_quota", "public_employee_reserve")),
-)
+    @property
+    def is_sum(self) -> bool:
+        return not self.denominator
 
-# Narrative fact prefixes and the index they name in governance_indices.csv.
+
+@lru_cache(maxsize=None)
+def relations(path: str | None = None) -> tuple[Relation, ...]:
+    """The relations of relations.yml, in file order."""
+    source = Path(path or paths.RELATIONS_FILE)
+    entries = yaml.safe_load(source.read_text(encoding="utf-8")) or []
+    found = []
+    for entry in entries:
+        unknown = set(entry) - {"id", "reported", "numerator", "denominator", "why"}
+        if unknown or not {"id", "reported", "numerator"} <= set(entry):
+            raise ValueError(f"{source.name}: relation {entry.get('id', '?')}: needs id, "
+                             f"reported and numerator (unknown keys: {sorted(unknown)})")
+        found.append(Relation(entry["id"], entry["reported"], tuple(entry["numerator"]),
+                              tuple(entry.get("denominator") or ()), entry.get("why", "")))
+    return tuple(found)
+
 
 # --- narrative against the forms ------------------------------------------------------------
 
@@ -83,30 +69,45 @@ def narrative_checks(facts: pd.DataFrame, figs: dict[str, Figure]) -> list[Check
     for row in facts.to_dict("records"):
         ind = as_text(row.get("indicator_id"))
         if ind and ind in figs:
-            checks.append(_fact_vs_row(figs[row["fact_id"]], figs[ind]))
-    for relation in FACT_RELATIONS:
+            checks.append(_fact_vs_row(figs[row["fact_id"]], figs[ind], figs))
+    for relation in relations():
         check = _relation(relation, figs)
         if check is not None:
             checks.append(check)
     return checks
 
 
-def _fact_vs_row(fact: Figure, row: Figure) -> Check:
+def _fact_vs_row(fact: Figure, row: Figure, figs: dict[str, Figure]) -> Check:
     check_id = f"narrative:{fact.id}~{row.id}"
     tol = max(fact.tolerance, row.tolerance) if row.unit_code == "percent" else 0.0
     values = dict(label=fact.label, said=per_lang(show, fact))
     if row.value is None:
         return passed_check(check_id, "narrative", say("fact_row_empty", row=row.id, **values),
-                       [fact, row], fact.value)
+                            [fact, row], fact.value)
+    values["shown"] = per_lang(show, row)
     if agrees(fact.value, row.value, tol):
-        return passed_check(check_id, "narrative", say(
-            "fact_row_agrees", shown=per_lang(show, row), row=row.id, **values),
-            [fact, row], fact.value, row.value, tol)
+        return passed_check(check_id, "narrative", say("fact_row_agrees", row=row.id, **values),
+                            [fact, row], fact.value, row.value, tol)
+    wider = wider_total(fact, row, figs)
+    if wider is not None:
+        return failed_check(check_id, "narrative", "warning", say(
+            "fact_row_wider", row=per_lang(cite, row), total=per_lang(cite, wider), **values),
+            [fact, row, wider], fact.value, row.value, tol)
     return failed_check(check_id, "narrative",
-                   "warning" if rounding_slip(fact.value, row.value, tol) else "error",
-                   say("fact_row_differs", shown=per_lang(show, row),
-                       row=per_lang(cite, row), **values),
-                   [fact, row], fact.value, row.value, tol)
+                        "warning" if rounding_slip(fact.value, row.value, tol) else "error",
+                        say("fact_row_differs", row=per_lang(cite, row), **values),
+                        [fact, row], fact.value, row.value, tol)
+
+
+def wider_total(fact: Figure, row: Figure, figs: dict[str, Figure]) -> Figure | None:
+    """The stated total the form row holds instead of `fact`, when a relation makes `fact`
+    one of that total's parts (the form counts all of them: a question of definition)."""
+    for relation in relations():
+        total = figs.get(relation.reported)
+        if relation.is_sum and fact.id in relation.numerator and total is not None \
+                and total.value is not None and total.value == row.value:
+            return total
+    return None
 
 
 def _relation(relation: Relation, figs: dict[str, Figure]) -> Check | None:

@@ -15,6 +15,9 @@ from .check import Check, EPSILON, agrees, failed_check, passed_check
 from .figures import Figure, cite, num, per_lang, say, signed, value_of
 
 REFERENCE_SERIES = {"par_index": "PAR_INDEX", "sipas": "SIPAS"}
+# A published source that gives another figure is not a contradiction inside the report:
+# the check fails as a note.
+NOTE = "info"
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def _against_published(check_id: str, fig: Figure, reported: float, published: f
     if agrees(reported, published, tol):
         return passed_check(check_id, "reference", say("published_agrees", label=fig.label, **values),
                        involved, reported, published, tol)
-    return failed_check(check_id, "reference", "error",
+    return failed_check(check_id, "reference", NOTE,
                    say("published_differs", fact=per_lang(cite, fig), **values),
                    involved, reported, published, tol)
 
@@ -139,7 +142,7 @@ def _score_change(prefix: str, score: Figure, change: Figure, implied: float,
         return passed_check(check_id, "reference", say("score_change_agrees", label=score.label,
                                                   **values),
                        [score, change], implied, published, tol)
-    return failed_check(check_id, "reference", "error", say(
+    return failed_check(check_id, "reference", NOTE, say(
         "score_change_differs", implied={lang: num(implied, lang, d) for lang in LANGS},
         **values), [score, change], implied, published, tol)
 
@@ -166,7 +169,7 @@ def _rank_change(prefix: str, change: Figure, rank: Figure | None,
     if agrees(change.value, expected, 0):
         return passed_check(check_id, "reference", say("rank_change_agrees", **values),
                        [change], change.value, expected, 0.0)
-    return failed_check(check_id, "reference", "error", say("rank_change_differs", **values),
+    return failed_check(check_id, "reference", NOTE, say("rank_change_differs", **values),
                    [change], change.value, expected, 0.0)
 
 
@@ -195,7 +198,7 @@ def _score_between_neighbours(prefix: str, score: Figure, rank: Figure,
     if fits:
         return passed_check(check_id, "reference", say("neighbours_agree", **values),
                        [score, rank], score.value)
-    return failed_check(check_id, "reference", "error", say("neighbours_differ", **values),
+    return failed_check(check_id, "reference", NOTE, say("neighbours_differ", **values),
                    [score, rank], score.value, expected, tol)
 
 
