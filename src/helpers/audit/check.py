@@ -50,7 +50,7 @@ def passed_check(check_id, kind, message, figs, reported=None, expected=None, to
 
 
 def failed_check(check_id, kind, severity, message, figs, reported=None, expected=None,
-            tolerance=None):
+                 tolerance=None):
     return Check(check_id, kind, "failed", severity, message, list(figs), reported, expected,
                  tolerance)
 

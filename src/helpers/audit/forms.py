@@ -54,7 +54,7 @@ def over_base(used: float, den: Figure, base: Figure | None) -> bool:
 
 
 def taken_over_base(rate: Figure, num: Figure, den: Figure, base: Figure | None,
-                     expected: float) -> bool:
+                    expected: float) -> bool:
     """The written rate is what its own formula computes, with the right numerator, over
     (about) all of the base: its rows give another rate only because they define it
     over another base. A question of definition, not an arithmetic error."""
@@ -78,14 +78,14 @@ def _rate_over_base(check_id: str, rate: Figure, expected: float, ratio: dict, b
 
 
 def compare_rate(check_id: str, kind: str, rate: Figure, expected: float, ratio: dict,
-                  involved: list[Figure], why: dict | None = None) -> Check:
+                 involved: list[Figure], why: dict | None = None) -> Check:
     """A reported percentage against its recomputation, within the rounding it was written with."""
     reported, tol, d = rate.value, rate.tolerance, rate.decimals
     values = dict(label=rate.label, rate={lang: pct(reported, lang, d) for lang in LANGS},
                   ratio=ratio)
     if agrees(reported, expected, tol):
         return passed_check(check_id, kind, say("rate_agrees", **values),
-                       involved, reported, expected, tol)
+                            involved, reported, expected, tol)
     values["exact"] = {lang: exact_pct(expected, lang, d) for lang in LANGS}
     if rounding_slip(reported, expected, tol):
         rounded = round_half_up(expected, d)
@@ -94,9 +94,9 @@ def compare_rate(check_id: str, kind: str, rate: Figure, expected: float, ratio:
             **values), involved, reported, expected, tol)
     if why:
         return failed_check(check_id, kind, "warning", say("rate_differs_why", why=why, **values),
-                       involved, reported, expected, tol)
+                            involved, reported, expected, tol)
     return failed_check(check_id, kind, "error", say("rate_differs", **values),
-                   involved, reported, expected, tol)
+                        involved, reported, expected, tol)
 
 
 # --- totals -------------------------------------------------------------------------------
@@ -123,10 +123,10 @@ def total_checks(figs: dict[str, Figure]) -> list[Check]:
         values["parts"] = per_lang(sum_words, parts)
         if agrees(total.value, known, 0):
             checks.append(passed_check(check_id, "total", say("total_agrees", **values),
-                                  involved, total.value, known, 0.0))
+                                       involved, total.value, known, 0.0))
         else:
             checks.append(failed_check(check_id, "total", "error",
-                                  say("total_differs", known=known, **values),
+                                       say("total_differs", known=known, **values),
                                   involved, total.value, known, 0.0))
     return checks
 
@@ -167,7 +167,7 @@ def _formula_arithmetic(rate: Figure, a: float, b: float) -> Check:
     cited = per_lang(cite, rate)
     if b == 0:
         return passed_check(check_id, "formula", say("formula_divides_by_zero", rate=cited, zero=0),
-                       [rate], rate.value)
+                            [rate], rate.value)
     arithmetic = {lang: f"{num(a, lang)} / {num(b, lang)} × 100" for lang in LANGS}
     exact = a / b * 100
     values = dict(rate=cited, arithmetic=arithmetic,
@@ -175,7 +175,7 @@ def _formula_arithmetic(rate: Figure, a: float, b: float) -> Check:
                   written={lang: pct(rate.value, lang, d) for lang in LANGS})
     if agrees(rate.value, exact, rate.tolerance):
         return passed_check(check_id, "formula", say("formula_agrees", **values),
-                       [rate], rate.value, exact, rate.tolerance)
+                            [rate], rate.value, exact, rate.tolerance)
     slip = rounding_slip(rate.value, exact, rate.tolerance)
     rounded = round_half_up(exact, d)
     return failed_check(check_id, "formula", "warning" if slip else "error", say(
@@ -193,10 +193,10 @@ def _formula_operand(rate: Figure, which: str, used: float, row: Figure,
                   row=per_lang(cite, row))
     if row.value is None:
         return passed_check(check_id, "formula", say("operand_row_empty", **values),
-                       [rate, row], used)
+                            [rate, row], used)
     if used == row.value:
         return passed_check(check_id, "formula", say("operand_agrees", **values),
-                       [rate, row], used, row.value, 0.0)
+                            [rate, row], used, row.value, 0.0)
     if which == "b" and over_base(used, row, base):
         key = "clue_over_all" if used == base.value else "clue_near_base"
         clue = say(key, base=per_lang(cite, base), value=per_lang(value_of, base))
@@ -231,9 +231,9 @@ def _formula_base(rate: Figure, used: float, den: Figure, base: Figure) -> Check
     values = dict(rate=per_lang(cite, rate), used=used, base=per_lang(cite, base))
     if used == base.value:
         return passed_check(check_id, "formula", say("base_same", **values),
-                       involved, used, base.value, 0.0)
+                            involved, used, base.value, 0.0)
     return failed_check(check_id, "formula", "warning",
-                   say("base_near", value=per_lang(value_of, base), **values),
+                        say("base_near", value=per_lang(value_of, base), **values),
                    involved, used, base.value, 0.0)
 
 
@@ -261,7 +261,7 @@ def _plausibility(fig: Figure, entry: dict, figs: dict[str, Figure]) -> Check:
 
     def fail(key: str, others=(), **values):
         return failed_check(check_id, "plausibility", "error",
-                       say(key, label=fig.label, value=shown, **values),
+                            say(key, label=fig.label, value=shown, **values),
                        [fig, *others], fig.value)
 
     if fig.value < 0:
@@ -277,7 +277,7 @@ def _plausibility(fig: Figure, entry: dict, figs: dict[str, Figure]) -> Check:
     key = {"percent": "percent_plausible", "count": "count_plausible"}.get(
         unit, "amount_plausible")
     return passed_check(check_id, "plausibility",
-                   say(key, label=fig.label, value=shown, low=low, high=high),
+                        say(key, label=fig.label, value=shown, low=low, high=high),
                    [fig], fig.value)
 
 
@@ -318,8 +318,8 @@ def _same(first: Figure, second: Figure) -> Check:
     tol = max(first.tolerance, second.tolerance) if first.decimals or second.decimals else 0.0
     if agrees(first.value, second.value, tol):
         return passed_check(check_id, "same_quantity", say("same_agrees", pair=pair),
-                       [first, second], first.value, second.value, tol)
+                            [first, second], first.value, second.value, tol)
     return failed_check(check_id, "same_quantity", "error", say("same_differs", pair=pair),
-                   [first, second], first.value, second.value, tol)
+                        [first, second], first.value, second.value, tol)
 
 

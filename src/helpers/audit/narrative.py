@@ -137,18 +137,18 @@ def _relation(relation: Relation, figs: dict[str, Figure]) -> Check | None:
                 "relation_base_zero", label=reported.label, zero=0), involved, reported.value)
         expected = sum(f.value for f in nums) / denominator * 100
         return compare_rate(relation.check_id, "narrative", reported, expected,
-                             per_lang(ratio_words, nums, dens), involved, why)
+                            per_lang(ratio_words, nums, dens), involved, why)
     expected = sum(f.value for f in nums)
     values = dict(label=reported.label, parts=per_lang(named_sum, nums),
                   total={lang: with_unit(value_of(reported, lang), reported, lang)
                          for lang in LANGS})
     if agrees(reported.value, expected, 0):
         return passed_check(relation.check_id, "narrative", say("sum_agrees", **values),
-                       involved, reported.value, expected, 0.0)
+                            involved, reported.value, expected, 0.0)
     key = "sum_differs_why" if why else "sum_differs"
     extra = {"why": why} if why else {}
     return failed_check(relation.check_id, "narrative", "warning" if why else "error",
-                   say(key, known=expected, **values, **extra),
+                        say(key, known=expected, **values, **extra),
                    involved, reported.value, expected, 0.0)
 
 

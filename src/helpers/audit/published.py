@@ -121,10 +121,11 @@ def _against_published(check_id: str, fig: Figure, reported: float, published: f
     values = dict(said=per_lang(value_of, fig), where=source.where,
                   published={lang: num(published, lang, decimals) for lang in LANGS})
     if agrees(reported, published, tol):
-        return passed_check(check_id, "reference", say("published_agrees", label=fig.label, **values),
-                       involved, reported, published, tol)
+        return passed_check(check_id, "reference",
+                            say("published_agrees", label=fig.label, **values),
+                            involved, reported, published, tol)
     return failed_check(check_id, "reference", NOTE,
-                   say("published_differs", fact=per_lang(cite, fig), **values),
+                        say("published_differs", fact=per_lang(cite, fig), **values),
                    involved, reported, published, tol)
 
 
@@ -140,7 +141,7 @@ def _score_change(prefix: str, score: Figure, change: Figure, implied: float,
                                     f"= {num(implied, lang, d)}" for lang in LANGS})
     if agrees(implied, published, tol):
         return passed_check(check_id, "reference", say("score_change_agrees", label=score.label,
-                                                  **values),
+                                                       **values),
                        [score, change], implied, published, tol)
     return failed_check(check_id, "reference", NOTE, say(
         "score_change_differs", implied={lang: num(implied, lang, d) for lang in LANGS},
@@ -168,9 +169,9 @@ def _rank_change(prefix: str, change: Figure, rank: Figure | None,
                   published=per_lang(signed, expected))
     if agrees(change.value, expected, 0):
         return passed_check(check_id, "reference", say("rank_change_agrees", **values),
-                       [change], change.value, expected, 0.0)
+                            [change], change.value, expected, 0.0)
     return failed_check(check_id, "reference", NOTE, say("rank_change_differs", **values),
-                   [change], change.value, expected, 0.0)
+                        [change], change.value, expected, 0.0)
 
 
 def _score_between_neighbours(prefix: str, score: Figure, rank: Figure,
@@ -197,9 +198,9 @@ def _score_between_neighbours(prefix: str, score: Figure, rank: Figure,
     expected = high if high is not None and score.value > high else low
     if fits:
         return passed_check(check_id, "reference", say("neighbours_agree", **values),
-                       [score, rank], score.value)
+                            [score, rank], score.value)
     return failed_check(check_id, "reference", NOTE, say("neighbours_differ", **values),
-                   [score, rank], score.value, expected, tol)
+                        [score, rank], score.value, expected, tol)
 
 
 def _at_rank(ranked: list[Published], rank: float) -> Published | None:

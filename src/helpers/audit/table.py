@@ -6,7 +6,6 @@ import pandas as pd
 from .. import ingest, paths, store
 from ..errors import ReportError
 from ..formats import LANGS
-from ..text import t
 from .check import COLUMNS, KINDS, SEVERITIES, Check, failed_check
 from .figures import Figure, as_line, as_text, figures, no_words, say
 from .forms import (formula_checks, plausibility_checks, rate_checks, same_quantity_checks,
@@ -36,7 +35,7 @@ def parse_checks(issues: pd.DataFrame | None, figs: dict[str, Figure]) -> list[C
         severity = issue["severity"] if issue["severity"] in SEVERITIES else "error"
         message = {lang: issue[f"message_{lang}"] for lang in LANGS}
         checks.append(failed_check(check_id, "parse", severity,
-                              say("while_reading", message=message), [fig]))
+                                   say("while_reading", message=message), [fig]))
     return checks
 
 
@@ -104,45 +103,3 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
                                aggfunc="count", fill_value=0)
     order = [k for k in KINDS if k in table.index]
     return table.reindex(order)
-
-
-# --- presentation (the notebook shows these) ----------------------------------------------
-
-def findings_markdown(frame: pd.DataFrame) -> str:
-    """Failed checks as a list, errors first; each in English, then in Vietnamese."""
-    found = failed(frame)
-    if found.empty:
-        return f"{t('audit.nothing_failed', 'en')} / {t('audit.nothing_failed', 'vi')}"
-    parts = []
-    for severity in SEVERITIES:
-        group = found[found["severity"] == severity]
-        if group.empty:
-            continue
-        parts.append(f"### {t(f'audit.heading_{severity}', 'en')} ({len(group)})\n"
-                     f"*{t(f'audit.heading_{severity}', 'vi')}*\n")
-        parts += [_bullet(row) for row in group.to_dict("records")]
-    return "\n".join(parts)
-
-
-def passed_markdown(frame: pd.DataFrame, skip_kinds=("plausibility",)) -> str:
-    """Passed checks as a list (kinds in `skip_kinds` are only counted)."""
-    done = passed(frame)
-    parts = []
-    for kind in KINDS:
-        group = done[done["kind"] == kind]
-        if group.empty:
-            continue
-        parts.append(f"### {kind} ({len(group)})\n")
-        if kind in skip_kinds:
-            example = {lang: group[f"message_{lang}"].iloc[0] for lang in LANGS}
-            parts.append(f"- {t('audit.passed_example', 'en', count=len(group), example=example['en'])}\n"
-                         f"  <br>*{t('audit.passed_example', 'vi', count=len(group), example=example['vi'])}*")
-            continue
-        parts += [_bullet(row) for row in group.to_dict("records")]
-    return "\n".join(parts)
-
-
-def _bullet(row: dict) -> str:
-    lines = f" ({t('audit.on_lines', 'en', lines=row['lines'])})" if row["lines"] else ""
-    return (f"- `{row['check_id']}`{lines}: {row['message_en']}\n"
-            f"  <br>*{row['message_vi']}*")
