@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import audit, ingest, paths
+from helpers import audit, ingest, outline, paths
 from helpers.audit import findings as findings_module
 
 from conftest import FIXTURES
@@ -25,7 +25,8 @@ def audited(ingested) -> tuple[pd.DataFrame, pd.DataFrame]:
     checks = audit.audit(ingested.indicators, ingested.facts, ingested.issues,
                          province=ingested.report.province)
     return checks, findings_module.build(checks, ingested.indicators, ingested.facts,
-                                         ingested.issues)
+                                         ingested.issues,
+                                         outline.sections(ingested.report.narrative))
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,7 @@
 """Key figures stated in a report's narrative, each with the sentence it came from.
 
 The figures to look for, their labels, units and periods are in `facts.yml`;
-this module turns the narrative into sentences and applies those patterns, and
-names the section of the narrative each figure is in (`II.6.8`: the report's own
-numbered headings, "II. KẾT QUẢ THỰC HIỆN", "6. ...", "6.8. ...").
+this module turns the narrative into sentences and applies those patterns.
 """
 from __future__ import annotations
 
@@ -23,8 +21,6 @@ ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "s�
             "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
 ORD = r"\d+|" + "|".join(ORDINALS)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
-# A numbered heading: "II. KẾT QUẢ THỰC HIỆN", "3. Về kiểm tra ...", "6.8. Kết quả ..."
-_HEADING = re.compile(r"^(?:(?P<part>[IVX]+)|(?P<number>\d+(?:\.\d+)*))\.\s+\w")
 
 
 @dataclass(frozen=True)
@@ -113,32 +109,6 @@ def _split(paragraph: str) -> list[tuple[int, str]]:
     return [(offset, part) for offset, part in parts if part]
 
 
-def sections(narrative: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """(line, section) of each numbered heading: a part (Roman numeral) and the numbered
-    heading under it, written as the report numbers them: 'I.3', 'II.6.8'."""
-    found, part = [], ""
-    for line_no, text in narrative:
-        match = _HEADING.match(text)
-        if not match:
-            continue
-        if match["part"]:
-            part = match["part"]
-            found.append((line_no, part))
-        elif part:
-            found.append((line_no, f"{part}.{match['number']}"))
-    return found
-
-
-def section_at(headings: list[tuple[int, str]], line: int) -> str:
-    """The section a line of the narrative is in ('' before the first heading)."""
-    current = ""
-    for line_no, section in headings:
-        if line_no > line:
-            break
-        current = section
-    return current
-
-
 def extract(narrative: list[tuple[int, str]], report_year: int,
             problems: list[ReportError] | None = None) -> list[dict]:
     """Every fact of `facts.yml` found in the narrative (first matching sentence wins).
@@ -147,7 +117,6 @@ def extract(narrative: list[tuple[int, str]], report_year: int,
     when a list is given (the report is still usable), else it is raised.
     """
     found = []
-    headings = sections(narrative)
     all_sentences = sentences(narrative)
     lowered = [sentence.text.lower() for sentence in all_sentences]
     for spec in specs():
@@ -157,8 +126,7 @@ def extract(narrative: list[tuple[int, str]], report_year: int,
             match = spec.pattern.search(sentence.text)
             if match:
                 try:
-                    found.append({**_fact(spec, match, sentence, report_year),
-                                  "section": section_at(headings, sentence.line)})
+                    found.append(_fact(spec, match, sentence, report_year))
                 except ReportError as exc:
                     if problems is None:
                         raise

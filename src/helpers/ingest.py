@@ -33,7 +33,7 @@ INDICATOR_COLUMNS = [
     "in_catalogue",
 ]
 FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
-                "period", "indicator_id", "sentence", "line", "section"]
+                "period", "indicator_id", "sentence", "line"]
 ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
 # A note cell holding only a number or a formula is a value that a stray tab moved or split.
 _VALUE_IN_NOTE = re.compile(r"(?=.*[0-9])[0-9.,% ]+|\$?\s*\(.*/.*\)\s*\*\s*100.*")

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .. import catalogue
+from .. import catalogue, outline
 from ..formats import LANGS, format_number, format_percent, missing, round_half_up
 from ..numbers import decimals_written
 from ..text import t
@@ -38,7 +38,7 @@ class Figure:
     note: str = ""
     form: int | None = None
     code: str = ""         # the row's code in its form ('6.4'); facts: ''
-    section: str = ""      # facts: the narrative's section ('II.6.8'); form rows: ''
+    section: str = ""      # facts: the narrative's section ('II.6.8', helpers.outline)
     formula: tuple[float, float] | None = None   # a and b of a cell (a/b)*100=c%
 
     @property
@@ -64,8 +64,10 @@ def no_words() -> dict:
     return {lang: "" for lang in LANGS}
 
 
-def figures(indicators: pd.DataFrame, facts: pd.DataFrame) -> dict[str, Figure]:
-    """Every form row and narrative fact by id (form rows and facts never share an id)."""
+def figures(indicators: pd.DataFrame, facts: pd.DataFrame,
+            sections: list[dict] | None = None) -> dict[str, Figure]:
+    """Every form row and narrative fact by id (form rows and facts never share an id).
+    `sections`: the narrative's outline (report.json), to say where a fact is."""
     result: dict[str, Figure] = {}
     for row in indicators.to_dict("records"):
         ind = row["indicator_id"]
@@ -84,8 +86,13 @@ def figures(indicators: pd.DataFrame, facts: pd.DataFrame) -> dict[str, Figure]:
             decimals=decimals_written(as_text(row["value_raw"])), line=as_line(row["line"]),
             label={"en": row["label_en"], "vi": row["label_vi"]},
             unit=_fact_unit_words(row["unit"]), unit_code=as_text(row["unit"]), is_fact=True,
-            period=as_text(row["period"]), section=as_text(row.get("section")))
+            period=as_text(row["period"]), section=_section(sections, row["line"]))
     return result
+
+
+def _section(sections: list[dict] | None, line) -> str:
+    found = outline.section_of(sections or [], as_line(line))
+    return found["number"] if found else ""
 
 
 def _formula(row: dict) -> tuple[float, float] | None:

@@ -158,13 +158,16 @@ def _order_key(record: dict) -> tuple:
 # --- the table ---------------------------------------------------------------------------------
 
 def build(checks: pd.DataFrame, indicators: pd.DataFrame, facts: pd.DataFrame,
-          issues: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The findings of one report's audit table (nothing is read or written here)."""
+          issues: pd.DataFrame | None = None, sections: list[dict] | None = None
+          ) -> pd.DataFrame:
+    """The findings of one report's audit table (nothing is read or written here).
+    `sections` is the narrative's outline (report.json's `sections`, helpers.outline):
+    a finding names the section a narrative figure is in."""
     failed = checks[checks["status"] == "failed"]
     parsed = [parse(row) for row in failed.to_dict("records")]
     links = {row["fact_id"]: row["indicator_id"] for row in facts.to_dict("records")
              if isinstance(row.get("indicator_id"), str) and row["indicator_id"]}
-    figs = figures(indicators, facts)
+    figs = figures(indicators, facts, sections)
     records = []
     for members in group(parsed, links):
         text = words(members, figs, links, issues)
@@ -196,7 +199,8 @@ def write(report_id: str, out=None) -> pd.DataFrame:
     issues_file = folder / "parse_issues.csv"
     frame = build(load_checks(report_id, out), ingest.load_indicators(report_id, out),
                   ingest.load_facts(report_id, out),
-                  store.read_table(issues_file) if issues_file.exists() else None)
+                  store.read_table(issues_file) if issues_file.exists() else None,
+                  ingest.load_metadata(report_id, out).get("sections"))
     store.write_table(frame, folder / FINDINGS_FILE)
     return frame
 

@@ -3,12 +3,11 @@ and their changes (data/raw/reference/governance_indices.csv)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 import pandas as pd
 
 from ..formats import LANGS, missing
-from ..reference import governance
+from ..reference import domain, governance
 from ..report import slugify
 from ..text import t
 from .check import Check, EPSILON, agrees, failed_check, passed_check
@@ -36,8 +35,7 @@ class Published:
 
     @property
     def source(self) -> str:
-        host = urlparse(self.row.get("source_url") or "").netloc
-        return host[4:] if host.startswith("www.") else host
+        return domain(self.row.get("source_url") or "")
 
     @property
     def year(self) -> int:
