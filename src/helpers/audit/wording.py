@@ -87,11 +87,13 @@ def _pcts(values: list[float], decimals: int) -> dict:
     return {lang: _join([shown_pct(v, decimals, lang) for v in values], lang) for lang in LANGS}
 
 
-def in_units(value: float, fig: Figure) -> dict:
-    """A value written as `fig` writes its own: '29%' for a rate, '7 agencies and units'."""
+def in_units(value: float, fig: Figure, decimals: int | None = None) -> dict:
+    """A value written as `fig` writes its own: '29%' for a rate, '7 agencies and units'
+    (with `decimals` when the value has its own, e.g. a narrative figure)."""
+    decimals = fig.decimals if decimals is None else decimals
     if fig.unit_code == "percent":
-        return {lang: pct(value, lang, fig.decimals) for lang in LANGS}
-    return {lang: with_unit(num(value, lang), fig, lang) for lang in LANGS}
+        return {lang: pct(value, lang, decimals) for lang in LANGS}
+    return {lang: with_unit(num(value, lang, decimals or None), fig, lang) for lang in LANGS}
 
 
 def _part_of(part: Figure, whole: Figure) -> dict:
@@ -187,7 +189,7 @@ def _title(kind: str, check: Parsed, members: list[Parsed], figs: dict[str, Figu
     if kind == "fact_row":
         linked = figs[check.other]
         values = dict(label=fig.label, section=fact_ref(fig), row=row_ref(linked),
-                      said=in_units(fig.value, linked), shown=show_all(linked))
+                      said=in_units(fig.value, linked, fig.decimals), shown=show_all(linked))
         wider = wider_total(fig, linked, figs)
         if wider is not None:
             return say("title_fact_row_wider", total_label=_lower(wider.label), **values)
@@ -332,7 +334,7 @@ def _detail(check: Parsed, figs: dict[str, Figure], links: dict[str, str]) -> li
         return [_operand_detail(check, fig, figs)]
     if role == "fact_row":
         linked = figs[check.other]
-        values = dict(section=fact_ref(fig), said=in_units(fig.value, linked),
+        values = dict(section=fact_ref(fig), said=in_units(fig.value, linked, fig.decimals),
                       row=row_ref(linked), shown=show_all(linked))
         wider = wider_total(fig, linked, figs)
         if wider is not None:
@@ -348,7 +350,7 @@ def _detail(check: Parsed, figs: dict[str, Figure], links: dict[str, str]) -> li
                 fact = figs[fact_id]
                 sentences.append(say("detail_narrative_states", section=fact_ref(fact),
                                      label=_lower(fact.label),
-                                     value=in_units(fact.value, figs[linked])))
+                                     value=in_units(fact.value, figs[linked], fact.decimals)))
         return sentences
     if role == "total":
         parts = _parts(fig, figs)
