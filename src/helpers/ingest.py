@@ -1,8 +1,8 @@
 """Ingest: one raw report -> data/processed/<report_id>/ (indicators, facts, metadata).
 
 The catalogue decides what each row is; the report's own cells are kept beside the
-decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`) so that every number
-can be traced back to its line in the raw file.
+decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`, `location`) so that every
+number can be traced back to its place in the raw file.
 
 Check reports without building anything else (nothing is written unless --out is given):
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalogue, facts, paths, store
+from . import catalogue, facts, location, paths, store
 from .errors import ReportError
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
@@ -29,11 +29,11 @@ from .report import ParsedReport, Problem, Row, parse_report, sha256_of
 INDICATOR_COLUMNS = [
     "report_id", "indicator_id", "form", "code", "code_raw", "parent", "label_vi", "label_en",
     "unit", "unit_raw", "value", "value_raw", "value_label_vi", "value_label_en",
-    "formula_numerator", "formula_denominator", "decimals", "note", "line", "label_raw",
-    "in_catalogue",
+    "formula_numerator", "formula_denominator", "decimals", "note", "line", "location",
+    "label_raw", "in_catalogue",
 ]
 FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
-                "period", "indicator_id", "sentence", "line"]
+                "period", "indicator_id", "sentence", "line", "location"]
 ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
 # A note cell holding only a number or a formula is a value that a stray tab moved or split.
 _VALUE_IN_NOTE = re.compile(r"(?=.*[0-9])[0-9.,% ]+|\$?\s*\(.*/.*\)\s*\*\s*100.*")
@@ -99,7 +99,8 @@ def tables(parsed: ParsedReport) -> Ingested:
                 "message_vi": f"không đọc được một số liệu trong phần thuyết minh "
                               f"({exc.message}); số liệu này bị bỏ qua"}
                for exc in unreadable]
-    found = [{"report_id": parsed.report_id, **fact} for fact in stated]
+    found = [{"report_id": parsed.report_id, **fact, "location": parsed.location_of(fact["line"])}
+             for fact in stated]
     return Ingested(report=parsed, indicators=indicators,
                     facts=pd.DataFrame(found, columns=FACT_COLUMNS),
                     issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS))
@@ -123,7 +124,8 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         "code": row.code, "code_raw": row.code_raw, "unit_raw": row.unit,
         "value": cell.value, "value_raw": row.value,
         "formula_numerator": cell.numerator, "formula_denominator": cell.denominator,
-        "decimals": cell.decimals, "note": row.note, "line": row.line, "label_raw": row.label,
+        "decimals": cell.decimals, "note": row.note, "line": row.line,
+        "location": row.location or location.line(row.line), "label_raw": row.label,
         "in_catalogue": entry is not None, "value_label_vi": "", "value_label_en": "",
     }
     if _VALUE_IN_NOTE.fullmatch(row.note):
@@ -189,7 +191,8 @@ def _check_coverage(parsed: ParsedReport, indicators: pd.DataFrame, issues: list
             raise ReportError(f"{stops}: its last {len(tail)} row(s), {tail[0]} to {tail[-1]}, "
                               "are missing (file cut off, or a page lost in conversion?)",
                               path=parsed.path, form=int(form),
-                              line=line, kind="form_cut_off",
+                              line=line, location=parsed.location_of(line) or None,
+                              kind="form_cut_off",
                               hint="copy the whole form from the original document")
         missing = [ind for ind in ids if ind not in present]
         for ind in missing:
@@ -310,7 +313,7 @@ def _where(ingested: Ingested, issue: dict) -> str:
     if pd.notna(issue["form"]):
         parts.append(f"Biểu mẫu {int(issue['form'])}")
     if pd.notna(issue["line"]):
-        parts.append(f"line {int(issue['line'])}")
+        parts.append(location.describe(ingested.report.location_of(int(issue["line"])), "en"))
     return ", ".join(parts)
 
 
