@@ -2,7 +2,9 @@
 
 The catalogue decides what each row is; the report's own cells are kept beside the
 decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`, `location`) so that every
-number can be traced back to its place in the raw file.
+number can be traced back to its place in the raw file. A report is a text file (.txt,
+`report`), a Word document (.docx, `word`) or a filled data-entry workbook (.xlsx,
+`workbook`); all three give the same tables.
 
 Check reports without building anything else (nothing is written unless --out is given):
 
@@ -74,11 +76,21 @@ def verify_checksum(path: Path, sha256: str) -> None:
 
 
 def read(path: Path | str) -> Ingested:
-    """Parse a report into its tables (nothing is written); .xlsx: a data-entry workbook."""
-    if paths.resolve_report(path).suffix.lower() == ".xlsx":
+    """Parse a report into its tables (nothing is written).
+
+    .xlsx: a data-entry workbook; .docx (and .doc, to refuse it clearly): a Word
+    document; anything else: a text report.
+    """
+    resolved = paths.resolve_report(path)
+    suffix = resolved.suffix.lower()
+    if suffix == ".xlsx":
         from . import workbook
-        return workbook.read(paths.resolve_report(path))
-    parsed = parse_report(paths.resolve_report(path))
+        return workbook.read(resolved)
+    if suffix in paths.WORD_SUFFIXES:
+        from . import word
+        parsed = word.parse_document(resolved)
+    else:
+        parsed = parse_report(resolved)
     verify_checksum(parsed.path, parsed.sha256)
     return tables(parsed)
 
