@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import html, ingest, paths, run
+from helpers import figures, html, ingest, narrative, paths, run
 
 pytestmark = pytest.mark.browser
 
@@ -89,12 +89,14 @@ def test_page_opens_cleanly_offline_and_accessibly(built, browser, name, viewpor
 @pytest.fixture(scope="module")
 def hostile_page(tmp_path_factory):
     """The seed copied with one more row in Biểu mẫu 7 whose label is a script tag,
-    ingested and narrated (no audit, no charts) into its own OUT."""
+    ingested and narrated (no audit; no chart drawn) into its own OUT."""
     out = tmp_path_factory.mktemp("hostile")
     copy = out / "hostile_report.txt"
     text = SEED.read_text(encoding="utf-8").rstrip("\n")
     copy.write_text(f"{text}\n6.6.\t{HOSTILE}\tHồ sơ\t5\t\n", encoding="utf-8")
     report_id = ingest.run(copy, out).report_id
+    for theme in narrative.THEMES_SHOWN:
+        figures.record_theme(report_id, theme, [], [], out)
     pages = []
     for lang in ("vi", "en"):
         executed = paths.executed_notebooks_dir(report_id, out) / f"10_narrative_{lang}.ipynb"

@@ -66,7 +66,7 @@ def test_key_figures_are_formatted_per_language(built):
 def test_charts_are_embedded_with_alt_text_and_caption(built, report_id):
     for lang in LANGS:
         markup = page(built, report_id, lang)
-        shown = narrative.load_figures(report_id, lang, built)
+        shown = narrative.load(report_id, lang, built).figures
         images = re.findall(r"<img\b[^>]*>", markup)
         assert len(images) == len(shown)
         for image in images:

@@ -1,8 +1,9 @@
 """The leadership narrative: cards, sentences, order, languages, sources, escaping.
 
 These tests build the narrative straight from processed tables written into a
-temporary OUT (no kernel, no audit, no charts), so they also show that the page
-degrades gracefully while the audit or the charts are missing. Expected figures
+temporary OUT (no kernel, no audit; every chart theme recorded in figures.json with
+nothing drawn), so they also show that the page degrades gracefully while the audit is
+missing or a theme has no chart. Expected figures
 are read by hand from the reports (line numbers of the raw files in comments).
 """
 from __future__ import annotations
@@ -17,7 +18,8 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from helpers import ingest, narrative, paths, store
+from helpers import figures, ingest, narrative, paths, store
+from helpers.errors import ReportError
 
 HOSTILE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -26,9 +28,22 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory, seed, synthetic):
     out = tmp_path_factory.mktemp("narrative")
-    ingest.write(seed, out)
-    ingest.write(synthetic, out)
+    for ingested in (seed, synthetic):
+        ingest.write(ingested, out)
+        record_no_charts(ingested.report_id, out)
     return out
+
+
+def record_no_charts(report_id, out):
+    for theme in narrative.THEMES_SHOWN:
+        figures.record_theme(report_id, theme, [], [], out)
+
+
+def test_a_theme_missing_from_figures_json_is_a_build_error(seed, tmp_path):
+    ingest.write(seed, tmp_path)
+    figures.record_theme(seed.report_id, "par_index", [], [], tmp_path)
+    with pytest.raises(ReportError, match="no charts recorded for 'online_services'"):
+        narrative.load(seed.report_id, "en", tmp_path)
 
 
 def card_values(report_id, lang, out):
@@ -192,7 +207,7 @@ def test_english_page_has_no_vietnamese_words_except_names(processed):
     for report_id in ("thai-nguyen_2022", "bac-kan_2023"):
         page = narrative.build(report_id, "en", processed)
         text = visible_text(page.html(), "en")
-        province = narrative.load(report_id, "en", processed).province()
+        province = narrative.load(report_id, "en", processed).province
         words = [w for w in re.findall(r"\w+", text.replace(province, "")) if
                  has_vietnamese_letters(w)]
         assert words == [], words[:10]
@@ -241,6 +256,7 @@ def hostile(processed, tmp_path):
                                      "status": "failed", "indicators": HOSTILE, "facts": "",
                                      "message_en": HOSTILE, "message_vi": HOSTILE,
                                      "lines": HOSTILE}]), target / "audit.csv")
+    record_no_charts("thai-nguyen_2022", out)
     return out
 
 

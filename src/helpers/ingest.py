@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalogue, facts, location, paths, store
+from . import catalogue, facts, location, outline, paths, store
 from .errors import ReportError
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
@@ -237,6 +237,7 @@ def metadata(parsed: ParsedReport) -> dict:
         "source_file": parsed.path.name, "sha256": parsed.sha256,
         "form_titles": {str(k): v for k, v in sorted(parsed.form_titles.items())},
         "form_lines": {str(k): v for k, v in sorted(parsed.form_lines.items())},
+        "sections": outline.sections(parsed.narrative),
     }
 
 

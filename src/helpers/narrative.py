@@ -26,17 +26,15 @@ from urllib.parse import urlparse
 import pandas as pd
 from markupsafe import Markup, escape
 
-from . import catalogue, ingest, paths, store, text
-from .errors import ReportError
-from .formats import format_number, format_percent, round_half_up
-from .numbers import decimals_written
+from . import catalogue, paths, store, text
+from . import data as data_layer
+from . import figures as figures_manifest
+from .data import Rate, ReportData
+from .formats import (LANGS, date_text, format_billions, format_number, format_percent,
+                      missing, round_half_up)
+from .reference import NATIONAL_AVERAGE
 from .report import slugify
 
-LANGS = ("vi", "en")
-GOVERNANCE_FILE = paths.REFERENCE / "governance_indices.csv"
-NATIONAL_AVERAGE = "National average"
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
 
 # The chapters in reading order: (anchor, phrase key of the title, chart theme).
 THEMES = (
@@ -104,23 +102,6 @@ def percent(value, lang: str, decimals: int = 2) -> str:
     return format_percent(value, lang, decimals)
 
 
-def billions(million_vnd, lang: str) -> str:
-    """Million VND -> a number of billions (0 decimals from 100 billion up, else 1)."""
-    billion = float(million_vnd) / 1000
-    return format_number(billion, lang, 0 if abs(billion) >= 100 else 1)
-
-
-def date_text(text, lang: str) -> str:
-    """'2022-12-19' -> '19/12/2022' (vi) or '19 December 2022' (en); other text unchanged."""
-    try:
-        day = dt.date.fromisoformat(str(text))
-    except ValueError:
-        return str(text)
-    if lang == "vi":
-        return f"{day.day:02d}/{day.month:02d}/{day.year}"
-    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-
-
 def is_date(text) -> bool:
     try:
         dt.date.fromisoformat(str(text))
@@ -129,121 +110,28 @@ def is_date(text) -> bool:
         return False
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA
-
-
 # ----------------------------------------------------------------------- the data
 
 @dataclass
-class ReportData:
-    report_id: str
-    meta: dict
-    indicators: pd.DataFrame          # one row per indicator_id (first occurrence)
-    facts: pd.DataFrame               # one row per fact_id
-    issues: pd.DataFrame              # problems met while reading (parse_issues.csv)
-    audit: pd.DataFrame | None        # None until the audit has run
+class PageData(ReportData):
+    """What one page reads: the report's data layer, its charts in the page's language
+    (figures.json) and what the comparison across years and provinces says (trends.json)."""
+
     figures: list = field(default_factory=list)
-    governance: pd.DataFrame = field(default_factory=pd.DataFrame)
-    context: pd.DataFrame = field(default_factory=pd.DataFrame)
-    comparisons: list = field(default_factory=list)   # sentences from helpers.trends
-
-    # -- look-ups
-    def row(self, ind_id: str) -> pd.Series | None:
-        return self.indicators.loc[ind_id] if ind_id in self.indicators.index else None
-
-    def value(self, ind_id: str) -> float | None:
-        row = self.row(ind_id)
-        return None if row is None or _missing(row["value"]) else float(row["value"])
-
-    def fact(self, fact_id: str) -> pd.Series | None:
-        if fact_id not in self.facts.index:
-            return None
-        found = self.facts.loc[fact_id]
-        return None if _missing(found["value"]) else found
-
-    def fact_value(self, fact_id: str) -> float | None:
-        found = self.fact(fact_id)
-        return None if found is None else float(found["value"])
-
-    def fact_decimals(self, fact_id: str) -> int:
-        found = self.fact(fact_id)
-        return decimals_written(str(found["value_raw"])) if found is not None else 0
-
-    def province(self) -> str:
-        return str(self.meta.get("province") or self.report_id)
+    comparisons: list = field(default_factory=list)
 
 
-def load(report_id: str, lang: str = "vi", out=None) -> ReportData:
-    """Everything the narrative needs for one report, from the processed outputs."""
-    folder = paths.processed_dir(report_id, out)
-    meta = ingest.load_metadata(report_id, out)
-    indicators = ingest.load_indicators(report_id, out)
-    facts = ingest.load_facts(report_id, out)
-    issues_file = folder / "parse_issues.csv"
-    issues = store.read_table(issues_file) if issues_file.exists() else pd.DataFrame()
-    governance, context = reference_tables(str(meta.get("province", "")))
-    comparisons, trend_figures = load_trends(report_id, lang, out)
-    return ReportData(
-        report_id=report_id, meta=meta,
-        indicators=indicators.drop_duplicates("indicator_id").set_index("indicator_id",
-                                                                         drop=False),
-        facts=facts.drop_duplicates("fact_id").set_index("fact_id", drop=False),
-        issues=issues, audit=load_audit(report_id, out),
-        figures=load_figures(report_id, lang, out) + trend_figures, governance=governance,
-        context=context, comparisons=comparisons)
+THEMES_SHOWN = tuple(theme for _, _, theme in THEMES)
 
 
-def load_audit(report_id: str, out=None) -> pd.DataFrame | None:
-    """The audit table (helpers.audit), or None while the audit has not run for this report."""
-    try:
-        from . import audit
-        return audit.load(report_id, out)
-    except (ImportError, FileNotFoundError):
-        pass
-    path = paths.processed_dir(report_id, out) / "audit.csv"
-    return store.read_table(path) if path.exists() else None
-
-
-def load_figures(report_id: str, lang: str, out=None) -> list:
-    """The charts (helpers.charts) whose PNG exists; [] while there are none."""
-    try:
-        from . import charts
-        found = charts.figures(report_id, lang, out)
-    except (ImportError, FileNotFoundError):
-        return []
-    return [info for info in found if info.png and Path(info.png).exists()]
-
-
-def load_trends(report_id: str, lang: str, out=None) -> tuple[list[str], list]:
-    """What helpers.trends says about other years and provinces, and its figures;
-    nothing while the combined tables are missing."""
-    try:
-        from . import trends
-        tables = trends.load(out)
-        sentences = trends.overview(tables[0], report_id, lang)
-        found = trends.figures(report_id, lang, out, tables)
-    except (ImportError, FileNotFoundError, ReportError):
-        return [], []
-    return list(sentences), [info for info in found if info.png and Path(info.png).exists()]
-
-
-def reference_tables(province: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Published figures for this province (and national averages), and its context file.
-
-    A context file is named after the province (`thai_nguyen_context.csv`).
-    """
-    governance = pd.DataFrame()
-    if GOVERNANCE_FILE.exists():
-        table = pd.read_csv(GOVERNANCE_FILE, dtype=str, keep_default_na=False)
-        governance = table[(table["province"] == province)
-                           | (table["province"] == NATIONAL_AVERAGE)].reset_index(drop=True)
-    context = pd.DataFrame()
-    slug = slugify(province).replace("-", "_") if province else ""
-    context_file = paths.REFERENCE / f"{slug}_context.csv"
-    if slug and context_file.exists():
-        context = pd.read_csv(context_file, dtype=str, keep_default_na=False)
-    return governance, context
+def load(report_id: str, lang: str = "vi", out=None) -> PageData:
+    """Everything a page needs for one report, from the processed outputs and figures.json."""
+    report = data_layer.load(report_id, out)
+    overview = paths.processed_dir(report_id, out) / "trends.json"
+    comparisons = store.read_json(overview)["overview"][lang] if overview.exists() else []
+    return PageData(**vars(report),
+                    figures=figures_manifest.read(report_id, lang, THEMES_SHOWN, out),
+                    comparisons=comparisons)
 
 
 # --------------------------------------------------------------------- references
@@ -272,9 +160,9 @@ def form_ref(ind_ids, lang: str) -> Markup:
     return _join(parts, "; ")
 
 
-def fact_ref(data: ReportData, fact_ids, lang: str) -> Markup:
-    lines = sorted({int(found["line"]) for found in (data.fact(f) for f in fact_ids)
-                    if found is not None and not _missing(found["line"])})
+def fact_ref(data: PageData, fact_ids, lang: str) -> Markup:
+    lines = sorted({int(found["line"]) for found in (data.fact_row(f) for f in fact_ids)
+                    if found is not None and not missing(found["line"])})
     return _join([t("ref_line", lang, line=line) for line in lines], "; ")
 
 
@@ -284,59 +172,17 @@ def source_note(ref: Markup, lang: str) -> Markup:
 
 # ----------------------------------------------------------------------- rates
 
-@dataclass(frozen=True)
-class Rate:
-    """A percent row with its numerator and denominator rows (from the catalogue)."""
-
-    ind_id: str
-    numerator_id: str
-    denominator_id: str
-    numerator: float | None
-    denominator: float | None
-    reported: float | None
-    decimals: int
-
-    @property
-    def computed(self) -> float | None:
-        if self.numerator is None or not self.denominator:
-            return None
-        return self.numerator / self.denominator * 100
-
-    @property
-    def disagrees(self) -> bool:
-        """The reported rate is outside what rounding the computed one can explain."""
-        if self.reported is None or self.computed is None:
-            return False
-        return abs(self.reported - self.computed) > 0.5 * 10 ** -self.decimals + 1e-9
-
-    def best(self) -> float | None:
-        """The reported value where the counts confirm it, else the recomputed one."""
-        if self.reported is not None and not self.disagrees:
-            return self.reported
-        return self.computed if self.computed is not None else self.reported
-
-    def best_decimals(self) -> int:
-        return self.decimals if self.reported is not None and not self.disagrees else 2
-
-
-def rate(data: ReportData, ind_id: str) -> Rate | None:
-    entry = catalogue.entry(ind_id)
-    if entry is None or not entry["numerator"] or not entry["denominator"]:
-        return None
-    row = data.row(ind_id)
-    decimals = int(row["decimals"]) if row is not None and not _missing(row["decimals"]) else 0
-    return Rate(ind_id, entry["numerator"], entry["denominator"],
-                data.value(entry["numerator"]), data.value(entry["denominator"]),
-                data.value(ind_id), decimals)
+def rate(data, ind_id: str) -> Rate | None:
+    return data.rate(ind_id)
 
 
 def rate_differs_note(found: Rate, lang: str) -> Markup:
-    if not found.disagrees:
+    if not found.differs:
         return Markup("")
     return t("rate_reported_differs", lang,
              reported=percent(found.reported, lang, found.decimals),
-             computed=percent(found.computed, lang, 2),
-             ref=form_ref([found.ind_id, found.numerator_id, found.denominator_id], lang))
+             computed=percent(found.recomputed, lang, 2),
+             ref=form_ref([found.indicator_id, found.numerator_id, found.denominator_id], lang))
 
 
 # ----------------------------------------------------------------------- cards
@@ -357,8 +203,8 @@ class Card:
         return self.changes[0][1] if self.changes else 0
 
 
-def _period_year(data: ReportData, fact_id: str) -> int | None:
-    found = data.fact(fact_id)
+def _period_year(data: PageData, fact_id: str) -> int | None:
+    found = data.fact_row(fact_id)
     try:
         return int(str(found["period"])[:4]) if found is not None else None
     except ValueError:
@@ -379,25 +225,25 @@ def _sign(value) -> int:
     return 0 if value is None or value == 0 else (1 if value > 0 else -1)
 
 
-def _rank_line(data: ReportData, prefix: str, lang: str, year: int) -> tuple | None:
+def _rank_line(data: PageData, prefix: str, lang: str, year: int) -> tuple | None:
     """('xếp thứ 6/63, tăng 6 bậc so với năm 2020', +1) from the facts `<prefix>_rank...`."""
-    rank, of = data.fact_value(f"{prefix}_rank"), data.fact_value(f"{prefix}_rank_of")
+    rank, of = data.fact(f"{prefix}_rank"), data.fact(f"{prefix}_rank_of")
     if rank is None or of is None:
         return None
     ranked = t("ranked", lang, rank=number(rank, lang), of=number(of, lang))
-    change = data.fact_value(f"{prefix}_rank_change")
+    change = data.fact(f"{prefix}_rank_change")
     if change is None:
         return ranked, 0
     return t("ranked_change", lang, ranked=ranked, previous=year - 1,
              change=_change(change, lang, "places")), _sign(change)
 
 
-def card_par_index(data: ReportData, lang: str) -> Card | None:
-    score = data.fact_value("par_index_score")
+def card_par_index(data: PageData, lang: str) -> Card | None:
+    score = data.fact("par_index_score")
     if score is None:
         return None
     year = _period_year(data, "par_index_score")
-    change = data.fact_value("par_index_score_change")
+    change = data.fact("par_index_score_change")
     changes = []
     if change is not None:
         changes.append((t("change_on", lang, previous=year - 1, change=_change(
@@ -407,7 +253,7 @@ def card_par_index(data: ReportData, lang: str) -> Card | None:
     if rank:
         changes.append(rank)
     details = []
-    region, size = (data.fact_value(f) for f in ("par_index_region_rank",
+    region, size = (data.fact(f) for f in ("par_index_region_rank",
                                                   "par_index_region_size"))
     if region is not None and size is not None:
         details.append(t("region_rank", lang, rank=number(region, lang),
@@ -420,8 +266,8 @@ def card_par_index(data: ReportData, lang: str) -> Card | None:
                 changes, details, fact_ref(data, ids, lang), ids)
 
 
-def card_sipas(data: ReportData, lang: str) -> Card | None:
-    score = data.fact_value("sipas_score")
+def card_sipas(data: PageData, lang: str) -> Card | None:
+    score = data.fact("sipas_score")
     if score is None:
         return None
     year = _period_year(data, "sipas_score")
@@ -432,15 +278,15 @@ def card_sipas(data: ReportData, lang: str) -> Card | None:
                 [rank] if rank else [], [], fact_ref(data, ids, lang), ids)
 
 
-def card_online_share(data: ReportData, lang: str) -> Card | None:
+def card_online_share(data: PageData, lang: str) -> Card | None:
     found = rate(data, "VII.6.4")
-    if found is None or found.computed is None:
+    if found is None or found.recomputed is None:
         return None
     details = [t("part_of", lang, part=number(found.numerator, lang),
                  whole=number(found.denominator, lang))]
-    ids = (found.ind_id, found.numerator_id, found.denominator_id, "dossiers_received")
+    ids = (found.indicator_id, found.numerator_id, found.denominator_id, "dossiers_received")
     return Card("online_share", t("card_online_share", lang),
-                percent(found.computed, lang, 2), [], details,
+                percent(found.recomputed, lang, 2), [], details,
                 form_ref([found.numerator_id, found.denominator_id], lang), ids)
 
 
@@ -452,12 +298,12 @@ def _target_phrase(value: float, target: float, lang: str, decimals: int) -> Mar
              target=percent(target, lang, decimals), gap=number(abs(gap), lang, decimals))
 
 
-def card_level4(data: ReportData, lang: str) -> Card | None:
-    value = data.fact_value("level4_online_processing_pct")
+def card_level4(data: PageData, lang: str) -> Card | None:
+    value = data.fact("level4_online_processing_pct")
     if value is None:
         return None
     decimals = data.fact_decimals("level4_online_processing_pct")
-    target = data.fact_value("level4_online_processing_target_pct")
+    target = data.fact("level4_online_processing_target_pct")
     changes = []
     if target is not None:
         decimals = max(decimals, data.fact_decimals("level4_online_processing_target_pct"))
@@ -468,7 +314,7 @@ def card_level4(data: ReportData, lang: str) -> Card | None:
                 fact_ref(data, ids, lang), ids)
 
 
-def on_time_from_forms(data: ReportData) -> float | None:
+def on_time_from_forms(data: PageData) -> float | None:
     """On-time share over all levels: the on-time counts over the resolved counts."""
     rates = [rate(data, ind_id) for ind_id in ON_TIME_BY_LEVEL]
     rates = [r for r in rates if r is not None and r.numerator is not None and r.denominator]
@@ -477,10 +323,10 @@ def on_time_from_forms(data: ReportData) -> float | None:
     return sum(r.numerator for r in rates) / sum(r.denominator for r in rates) * 100
 
 
-def card_on_time(data: ReportData, lang: str) -> Card | None:
-    value = data.fact_value("dossiers_on_time_pct")
+def card_on_time(data: PageData, lang: str) -> Card | None:
+    value = data.fact("dossiers_on_time_pct")
     if value is not None:
-        found = data.fact("dossiers_on_time_pct")
+        found = data.fact_row("dossiers_on_time_pct")
         details = [t("figures_to", lang, date=date_text(found["period"], lang))] \
             if is_date(found["period"]) else []
         ids = ("dossiers_on_time_pct",)
@@ -495,29 +341,29 @@ def card_on_time(data: ReportData, lang: str) -> Card | None:
                 form_ref(ids, lang), ids)
 
 
-def card_disbursement(data: ReportData, lang: str) -> Card | None:
+def card_disbursement(data: PageData, lang: str) -> Card | None:
     found = rate(data, "VI.1")
     if found is None or found.best() is None:
         return None
     details = []
     if found.numerator is not None and found.denominator is not None:
-        details.append(t("disbursed_of_plan", lang, amount=billions(found.numerator, lang),
-                         plan=billions(found.denominator, lang)))
-    disbursed = data.fact("investment_disbursed")
+        details.append(t("disbursed_of_plan", lang, amount=format_billions(found.numerator, lang),
+                         plan=format_billions(found.denominator, lang)))
+    disbursed = data.fact_row("investment_disbursed")
     if disbursed is not None and is_date(disbursed["period"]):
         details.append(t("figures_to", lang, date=date_text(disbursed["period"], lang)))
-    ids = (found.ind_id, found.numerator_id, found.denominator_id, "investment_disbursed",
+    ids = (found.indicator_id, found.numerator_id, found.denominator_id, "investment_disbursed",
            "investment_disbursed_pct_pm")
     return Card("disbursement", t("card_disbursement", lang),
                 percent(found.best(), lang, found.best_decimals()), [], details,
-                form_ref([found.ind_id, found.numerator_id, found.denominator_id], lang), ids)
+                form_ref([found.indicator_id, found.numerator_id, found.denominator_id], lang), ids)
 
 
 CARD_BUILDERS = (card_par_index, card_sipas, card_online_share, card_level4, card_on_time,
                  card_disbursement)
 
 
-def cards(data: ReportData, lang: str) -> list[Card]:
+def cards(data: PageData, lang: str) -> list[Card]:
     """The headline figures the report allows (up to six), flagged where the audit objects."""
     built = [card for card in (build(data, lang) for build in CARD_BUILDERS) if card]
     disputed = disputed_ids(data.audit)
@@ -534,8 +380,8 @@ def disputed_ids(audit: pd.DataFrame | None) -> set[str]:
     ids: set[str] = set()
     for column in ("indicators", "facts"):
         if column in failed:
-            for text in failed[column].dropna():
-                ids.update(part for part in re.split(r"[;,\s]+", str(text)) if part)
+            for ids_text in failed[column].dropna():
+                ids.update(part for part in re.split(r"[;,\s]+", str(ids_text)) if part)
     return ids
 
 
@@ -583,7 +429,7 @@ def render_figure(info) -> Markup:
               el("figcaption", caption), class_="chart")
 
 
-def render_figures(data: ReportData, theme: str, lang: str) -> Markup:
+def render_figures(data: PageData, theme: str, lang: str) -> Markup:
     chosen = [info for info in data.figures if getattr(info, "theme", None) == theme]
     if not chosen:
         return el("p", t("no_charts", lang), class_="empty")
@@ -592,7 +438,7 @@ def render_figures(data: ReportData, theme: str, lang: str) -> Markup:
 
 # ----------------------------------------------------------------------- tables
 
-def row_label(data: ReportData, ind_id: str, lang: str) -> str:
+def row_label(data: PageData, ind_id: str, lang: str) -> str:
     """The catalogue's short label; a row the catalogue does not know keeps its own label."""
     if catalogue.entry(ind_id) is not None:
         return catalogue.label(ind_id, lang, short=True)
@@ -600,7 +446,7 @@ def row_label(data: ReportData, ind_id: str, lang: str) -> str:
     return str(row["label_raw"]) if row is not None else ind_id
 
 
-def row_value(data: ReportData, ind_id: str, lang: str) -> Markup:
+def row_value(data: PageData, ind_id: str, lang: str) -> Markup:
     """A row's value as a reader expects it: 99,65% / 1.893 / 5.992 tỷ đồng / Hoàn thành."""
     row = data.row(ind_id)
     if row is None:
@@ -614,19 +460,19 @@ def row_value(data: ReportData, ind_id: str, lang: str) -> Markup:
     if value is None:
         return el("span", t("not_reported", lang), class_="muted")
     if unit == "percent":
-        decimals = int(row["decimals"]) if not _missing(row["decimals"]) else 0
+        decimals = int(row["decimals"]) if not missing(row["decimals"]) else 0
         text = escape(percent(value, lang, decimals))
         found = rate(data, ind_id)
-        if found is not None and found.disagrees:
+        if found is not None and found.differs:
             text = _join([text, " ", el("span", "(", t("recomputed", lang, value=percent(
-                found.computed, lang, 2)), ")", class_="warn")])
+                found.recomputed, lang, 2)), ")", class_="warn")])
         return text
     if unit == "million_vnd":
-        return t("billion_vnd", lang, value=billions(value, lang))
+        return t("billion_vnd", lang, value=format_billions(value, lang))
     return escape(number(value, lang, None if not float(value).is_integer() else 0))
 
 
-def indicator_table(data: ReportData, ind_ids, lang: str, caption=None) -> Markup:
+def indicator_table(data: PageData, ind_ids, lang: str, caption=None) -> Markup:
     rows = []
     for ind_id in ind_ids:
         if data.row(ind_id) is None and catalogue.entry(ind_id) is None:
@@ -660,18 +506,18 @@ def paragraph(text, ref=None, lang="vi") -> Markup | None:
     return el("p", text, " " if ref else None, source_note(ref, lang) if ref else None)
 
 
-def par_index_content(data: ReportData, lang: str) -> list:
+def par_index_content(data: PageData, lang: str) -> list:
     out = []
-    score, rank, of = (data.fact_value(f) for f in
+    score, rank, of = (data.fact(f) for f in
                        ("par_index_score", "par_index_rank", "par_index_rank_of"))
-    province = data.province()
+    province = data.province
     par_ids = ("par_index_score", "par_index_rank", "par_index_rank_of",
                "par_index_score_change", "par_index_rank_change")
     if score is not None and rank is not None and of is not None:
         year = _period_year(data, "par_index_score")
         score_decimals = data.fact_decimals("par_index_score")
-        change = data.fact_value("par_index_score_change")
-        places = data.fact_value("par_index_rank_change")
+        change = data.fact("par_index_score_change")
+        places = data.fact("par_index_rank_change")
         text = [t("par_sentence", lang, year=year, province=province,
                   score=number(score, lang, score_decimals), rank=number(rank, lang),
                   of=number(of, lang))]
@@ -680,7 +526,7 @@ def par_index_content(data: ReportData, lang: str) -> list:
             text.append(t("par_change", lang, previous=year - 1,
                           points=_change(change, lang, "points", change_decimals),
                           places=_change(places, lang, "places")))
-        region, size = (data.fact_value(f) for f in ("par_index_region_rank",
+        region, size = (data.fact(f) for f in ("par_index_region_rank",
                                                       "par_index_region_size"))
         if region is not None and size is not None:
             text.append(t("par_region", lang, rank=number(region, lang),
@@ -695,11 +541,11 @@ def par_index_content(data: ReportData, lang: str) -> list:
         average = national_average_sentence(data, year, score, lang)
         if average:
             out.append(paragraph(average[0], link(average[1], short=True), lang))
-    sipas = data.fact_value("sipas_score")
+    sipas = data.fact("sipas_score")
     if sipas is not None:
         year = _period_year(data, "sipas_score")
-        s_rank, s_of = data.fact_value("sipas_rank"), data.fact_value("sipas_rank_of")
-        s_change = data.fact_value("sipas_rank_change")
+        s_rank, s_of = data.fact("sipas_rank"), data.fact("sipas_rank_of")
+        s_change = data.fact("sipas_rank_change")
         text = []
         if s_rank is not None and s_of is not None:
             text.append(t("sipas_sentence", lang, year=year, score=percent(
@@ -715,28 +561,25 @@ def par_index_content(data: ReportData, lang: str) -> list:
     return out
 
 
-def national_average_sentence(data: ReportData, year: int, score: float, lang: str):
+def national_average_sentence(data: PageData, year: int, score: float, lang: str):
     """The published national average of the same year, and how far the province is from it,
     with the source's address; None when no source gives it."""
     table = data.governance
     if table.empty:
         return None
     match = table[(table["index"] == "PAR_INDEX") & (table["province"] == NATIONAL_AVERAGE)
-                  & (table["assessment_year"] == str(year)) & (table["score"] != "")]
+                  & (table["assessment_year"] == year) & table["score"].notna()]
     if match.empty:
         return None
-    try:
-        average = float(match.iloc[0]["score"])
-    except ValueError:
-        return None
+    average = float(match.iloc[0]["score"])
     gap = round_half_up(score - average, 2)
     sentence = t("par_average_above" if gap >= 0 else "par_average_below", lang, year=year,
                  average=number(average, lang, 2), gap=number(abs(gap), lang, 2),
-                 province=data.province())
+                 province=data.province)
     return sentence, match.iloc[0]["source_url"]
 
 
-def online_services_content(data: ReportData, lang: str) -> list:
+def online_services_content(data: PageData, lang: str) -> list:
     out = []
     total, portal = data.value("VII.6.3.1"), data.value("VII.6.3.2")
     if total is not None and portal is not None:
@@ -744,16 +587,16 @@ def online_services_content(data: ReportData, lang: str) -> list:
                                portal=number(portal, lang)),
                              form_ref(["VII.6.3.1", "VII.6.3.2"], lang), lang))
     share = rate(data, "VII.6.4")
-    if share is not None and share.computed is not None:
+    if share is not None and share.recomputed is not None:
         out.append(paragraph(sentences(
             t("online_share", lang, total=number(share.denominator, lang),
-              online=number(share.numerator, lang), share=percent(share.computed, lang, 2)),
+              online=number(share.numerator, lang), share=percent(share.recomputed, lang, 2)),
             rate_differs_note(share, lang)),
             form_ref([share.numerator_id, share.denominator_id], lang), lang))
-    level4 = data.fact_value("level4_online_processing_pct")
+    level4 = data.fact("level4_online_processing_pct")
     if level4 is not None:
         decimals = data.fact_decimals("level4_online_processing_pct")
-        target = data.fact_value("level4_online_processing_target_pct")
+        target = data.fact("level4_online_processing_target_pct")
         target_text = _target_phrase(level4, target, lang, max(decimals, data.fact_decimals(
             "level4_online_processing_target_pct"))) if target is not None else None
         sentence = t("level4_sentence_target", lang, value=percent(level4, lang, decimals),
@@ -761,7 +604,7 @@ def online_services_content(data: ReportData, lang: str) -> list:
             t("level4_sentence", lang, value=percent(level4, lang, decimals))
         out.append(paragraph(sentence, fact_ref(data, ("level4_online_processing_pct",
                             "level4_online_processing_target_pct"), lang), lang))
-    on_time = data.fact("dossiers_on_time_pct")
+    on_time = data.fact_row("dossiers_on_time_pct")
     if on_time is not None:
         out.append(paragraph(t("on_time_sentence", lang, value=percent(
             float(on_time["value"]), lang, data.fact_decimals("dossiers_on_time_pct")),
@@ -771,34 +614,34 @@ def online_services_content(data: ReportData, lang: str) -> list:
                                t("on_time_levels", lang, form=_form_and_code("III.3.1")[0]))
     out.append(by_level)
     payment = rate(data, "VII.6.5")
-    if payment is not None and payment.computed is not None:
+    if payment is not None and payment.recomputed is not None:
         out.append(paragraph(sentences(
             t("payment_sentence", lang, part=number(payment.numerator, lang),
               whole=number(payment.denominator, lang),
-              share=percent(payment.computed, lang, 2)),
+              share=percent(payment.recomputed, lang, 2)),
             rate_differs_note(payment, lang)),
             form_ref([payment.numerator_id, payment.denominator_id], lang), lang))
     return out
 
 
-def public_investment_content(data: ReportData, lang: str) -> list:
+def public_investment_content(data: PageData, lang: str) -> list:
     out = []
-    plan_pm = data.fact_value("investment_plan_pm") or data.value("VI.1.1")
-    plan_local = data.fact_value("investment_plan_provincial")
+    plan_pm = data.fact("investment_plan_pm") or data.value("VI.1.1")
+    plan_local = data.fact("investment_plan_provincial")
     year = data.meta.get("year")
     if plan_pm is not None:
         key = "invest_plans" if plan_local is not None else "invest_plan_pm"
-        out.append(paragraph(t(key, lang, year=year, plan_pm=billions(plan_pm, lang),
-                               plan_local=billions(plan_local or 0, lang)),
+        out.append(paragraph(t(key, lang, year=year, plan_pm=format_billions(plan_pm, lang),
+                               plan_local=format_billions(plan_local or 0, lang)),
                              _mixed_ref(data, ("investment_plan_pm", "investment_plan_provincial"),
                                         ("VI.1.1",), lang), lang))
-    disbursed = data.fact("investment_disbursed")
-    pct_pm = data.fact_value("investment_disbursed_pct_pm")
+    disbursed = data.fact_row("investment_disbursed")
+    pct_pm = data.fact("investment_disbursed_pct_pm")
     if disbursed is not None and pct_pm is not None and is_date(disbursed["period"]):
         text = [t("invest_disbursed", lang, date=date_text(disbursed["period"], lang),
-                  amount=billions(float(disbursed["value"]), lang),
+                  amount=format_billions(float(disbursed["value"]), lang),
                   pct=percent(pct_pm, lang, data.fact_decimals("investment_disbursed_pct_pm")))]
-        pct_local = data.fact_value("investment_disbursed_pct_provincial")
+        pct_local = data.fact("investment_disbursed_pct_provincial")
         if pct_local is not None:
             text.append(t("invest_disbursed_local", lang, pct=percent(
                 pct_local, lang, data.fact_decimals("investment_disbursed_pct_provincial"))))
@@ -809,14 +652,14 @@ def public_investment_content(data: ReportData, lang: str) -> list:
         found = rate(data, "VI.1")
         if found is not None and found.best() is not None and found.numerator is not None:
             out.append(paragraph(t("invest_disbursed", lang, date=date_text(
-                data.meta.get("date", ""), lang), amount=billions(found.numerator, lang),
+                data.meta.get("date", ""), lang), amount=format_billions(found.numerator, lang),
                 pct=percent(found.best(), lang, found.best_decimals())),
                 form_ref(["VI.1", "VI.1.1", "VI.1.2"], lang), lang))
-    estimate = data.fact("investment_estimate_year_end")
-    pct_estimate = data.fact_value("investment_estimate_pct_pm")
+    estimate = data.fact_row("investment_estimate_year_end")
+    pct_estimate = data.fact("investment_estimate_pct_pm")
     if estimate is not None and pct_estimate is not None:
         out.append(paragraph(t("invest_estimate", lang, date=date_text(estimate["period"], lang),
-                               amount=billions(float(estimate["value"]), lang),
+                               amount=format_billions(float(estimate["value"]), lang),
                                pct=percent(pct_estimate, lang,
                                            data.fact_decimals("investment_estimate_pct_pm"))),
                              fact_ref(data, ("investment_estimate_year_end",
@@ -829,38 +672,39 @@ def public_investment_content(data: ReportData, lang: str) -> list:
     return out
 
 
-def _mixed_ref(data: ReportData, fact_ids, ind_ids, lang: str) -> Markup:
+def _mixed_ref(data: PageData, fact_ids, ind_ids, lang: str) -> Markup:
     ref = fact_ref(data, fact_ids, lang)
     return ref if ref else form_ref(ind_ids, lang)
 
 
-def midyear_sentence(data: ReportData, lang: str):
+def midyear_sentence(data: PageData, lang: str):
     """The published mid-year disbursement of the report's year, when a source gives it,
     and the source's address."""
     table = data.context
-    year = str(data.meta.get("year", ""))
-    if table.empty or not {"metric", "period_end", "value"} <= set(table.columns):
+    if table.empty:
         return None
-    mine = table[table["period_end"].str.startswith(year)]
+    mine = table[table["period_end"].dt.year == data.year]
     amounts = mine[mine["metric"] == "public_investment_disbursed_estimate"]
-    shares = mine[mine["metric"] == "public_investment_disbursed_pct_of_pm_plan"]
-    if amounts.empty or shares.empty:
+    if amounts.empty:
         return None
-    amount, share = amounts.iloc[0], shares[shares["period_end"] == amounts.iloc[0]["period_end"]]
-    if share.empty:
+    amount = amounts.iloc[0]
+    shares = mine[(mine["metric"] == "public_investment_disbursed_pct_of_pm_plan")
+                  & (mine["period_end"] == amount["period_end"])]
+    if shares.empty:
         return None
-    try:
-        billion, pct = float(amount["value"]), float(share.iloc[0]["value"])
-    except ValueError:
-        return None
+    share = shares.iloc[0]
     sentence = t("invest_midyear", lang, date=date_text(amount["period_end"], lang),
-                 amount=number(billion, lang, 0),
-                 pct=percent(pct, lang, decimals_written(share.iloc[0]["value"].replace(".",
-                                                                                        ","))))
-    return sentence, amount.get("source_url", "")
+                 amount=number(amount["value"], lang, 0),
+                 pct=percent(share["value"], lang, decimals_after_point(share["value_raw"])))
+    return sentence, amount["source_url"]
 
 
-def scorecard_content(data: ReportData, lang: str) -> list:
+def decimals_after_point(written: str) -> int:
+    """Digits after the point of a number as a source file writes it ('49.5' -> 1)."""
+    return len(written.split(".", 1)[1]) if "." in written else 0
+
+
+def scorecard_content(data: PageData, lang: str) -> list:
     out = [el("p", t("scorecard_intro", lang))]
     unknown = data.indicators[~data.indicators["in_catalogue"].astype(bool)] \
         if "in_catalogue" in data.indicators else data.indicators.iloc[0:0]
@@ -874,7 +718,7 @@ def scorecard_content(data: ReportData, lang: str) -> list:
     return out
 
 
-def trends_content(data: ReportData, lang: str) -> list:
+def trends_content(data: PageData, lang: str) -> list:
     if not data.comparisons:
         return [el("p", t("trends_missing", lang))]
     return [el("p", sentence) for sentence in data.comparisons]
@@ -891,7 +735,7 @@ THEME_CONTENT = {
 
 # ----------------------------------------------------------------- data quality
 
-def quality_content(data: ReportData, lang: str) -> list:
+def quality_content(data: PageData, lang: str) -> list:
     out = []
     audit = data.audit
     if audit is None or audit.empty:
@@ -935,11 +779,11 @@ def _check_item(check: pd.Series, lang: str, badge: bool = False) -> Markup:
 
 # ----------------------------------------------------------------- methodology
 
-def methodology_content(data: ReportData, lang: str) -> list:
+def methodology_content(data: PageData, lang: str) -> list:
     meta = data.meta
     forms = sorted(int(form) for form in (meta.get("form_titles") or {}))
     out = [el("p", t("method_report", lang, number=meta.get("number", ""),
-                     date=date_text(meta.get("date", ""), lang), province=data.province(),
+                     date=date_text(meta.get("date", ""), lang), province=data.province,
                      year=meta.get("year", ""))),
            el("ul", [el("li", t("form_heading", lang, form=form, title=catalogue.label(
                catalogue.FORM_SECTION[form], lang))) for form in forms if
@@ -957,12 +801,15 @@ def methodology_content(data: ReportData, lang: str) -> list:
     return out
 
 
-def reference_links(data: ReportData, lang: str) -> list[Markup]:
+def reference_links(data: PageData, lang: str) -> list[Markup]:
     """One item per published source: what it gives, then its address."""
     uses: dict[str, list] = {}
-    for _, ref in data.governance.iterrows():
+    governance = data.governance
+    mine = governance[(governance["slug"] == slugify(data.province))
+                      | (governance["province"] == NATIONAL_AVERAGE)]
+    for _, ref in mine.iterrows():
         uses.setdefault(ref["source_url"], []).append((ref["index"].replace("_", " "),
-                                                       ref["assessment_year"]))
+                                                       str(ref["assessment_year"])))
     items = []
     for url, found in uses.items():
         by_index: dict[str, list[str]] = {}
@@ -973,7 +820,7 @@ def reference_links(data: ReportData, lang: str) -> list[Markup]:
         items.append(el("li", what, ": ", link(url)))
     if not data.context.empty and "source_url" in data.context:
         for url, rows in data.context.groupby("source_url", sort=False):
-            dates = ", ".join(date_text(d, lang) for d in sorted(set(rows["period_end"])))
+            dates = ", ".join(date_text(d, lang) for d in sorted(set(rows["period_end"].dropna())))
             items.append(el("li", t("ref_context", lang, dates=dates), ": ", link(url)))
     return items
 
@@ -1011,10 +858,10 @@ class Page:
             display(HTML(str(fragment)), metadata={"leadership": info})
 
 
-def title_block(data: ReportData, lang: str, toc: list[tuple[str, Markup]]) -> Markup:
+def title_block(data: PageData, lang: str, toc: list[tuple[str, Markup]]) -> Markup:
     meta = data.meta
     other = "en" if lang == "vi" else "vi"
-    title = t("doc_title", lang, province=data.province(), year=meta.get("year", ""))
+    title = t("doc_title", lang, province=data.province, year=meta.get("year", ""))
     links = el("p", el("a", t("other_language", lang), href=f"{data.report_id}_{other}.html",
                        hreflang=other, lang=other), " · ",
                el("a", t("all_reports", lang), href="index.html"), class_="links")
@@ -1022,13 +869,13 @@ def title_block(data: ReportData, lang: str, toc: list[tuple[str, Markup]]) -> M
              el("ol", [el("li", el("a", label, href=f"#{anchor}")) for anchor, label in toc]),
              class_="toc", aria_labelledby="toc-title")
     return el("header", el("h1", title),
-              el("p", t("subtitle", lang, number=meta.get("number", ""), province=data.province(),
+              el("p", t("subtitle", lang, number=meta.get("number", ""), province=data.province,
                         date=date_text(meta.get("date", ""), lang)), class_="subtitle"),
               el("p", t("generated", lang, date=date_text(dt.date.today().isoformat(), lang)),
                  class_="generated"), links, nav, class_="title-block")
 
 
-def build(report_id: str, lang: str = "vi", out=None, data: ReportData | None = None) -> Page:
+def build(report_id: str, lang: str = "vi", out=None, data: PageData | None = None) -> Page:
     """The whole narrative of one report in one language, as HTML parts."""
     if lang not in LANGS:
         raise ValueError(f"unknown language '{lang}' (use 'vi' or 'en')")
@@ -1051,5 +898,5 @@ def build(report_id: str, lang: str = "vi", out=None, data: ReportData | None = 
                                      quality_content(data, lang))))
     parts.append(("methodology", chapter("methodology", t("sec_methodology", lang),
                                          methodology_content(data, lang))))
-    title = str(t("doc_title", lang, province=data.province(), year=data.meta.get("year", "")))
+    title = str(t("doc_title", lang, province=data.province, year=data.meta.get("year", "")))
     return Page(report_id, lang, Markup(title).unescape(), parts)
