@@ -114,6 +114,7 @@ QUIRKS = {
     "titles_in_tables": Quirks(titles="in_table"),
     "extra_grid_columns": Quirks(extra_grid=True),
     "nothing_merged": Quirks(merged_header=False, merge_notes=False, label_breaks=None),
+    "automatic_numbering": Quirks(auto_numbering=True),
 }
 
 
@@ -124,6 +125,46 @@ def test_each_table_quirk_gives_the_texts_tables(quirks, folder, synthetic):
     same_indicators(got, synthetic)
     same_facts(got, synthetic)
     assert got.report.form_titles == synthetic.report.form_titles
+
+
+def test_automatic_numbering_gives_headings_and_bullets_their_labels(folder, seed):
+    path = render(SEED, folder / "numbered.docx", Quirks(auto_numbering=True))
+    xml = body(path)
+    # the labels are Word's now: numbered paragraphs, roman headings through their style
+    assert xml.count("<w:numPr>") > 100 and '<w:pStyle w:val="Heading1"/>' in xml
+    typed = re.findall(r"<w:t(?: [^>]*)?>(?:[IVX]+\.|[0-9.]+\.|-|\+) ", xml)
+    assert len(typed) < 3   # a label Word's counting would not give stays typed
+    got = ingest.read(path)
+    assert got.report.narrative == seed.report.narrative
+    same_facts(got, seed, but=())
+    assert ingest.metadata(got.report)["sections"] == ingest.metadata(seed.report)["sections"]
+
+
+def test_numbering_labels_restart_where_a_list_starts_again(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    first_num = numbering.find(f"{W}num")
+    for key, shape, text in ((93, "lowerLetter", "%1)"), (95, "bullet", "\uf0b7")):
+        first_num.addprevious(parse_xml(
+            f'<w:abstractNum {ns} w:abstractNumId="{key}"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            f'<w:numFmt w:val="{shape}"/><w:lvlText w:val="{text}"/></w:lvl></w:abstractNum>'))
+    for num, key, restart in ((93, 93, ""), (94, 93, '<w:lvlOverride w:ilvl="0"><w:startOverride '
+                                                     'w:val="1"/></w:lvlOverride>'), (95, 95, "")):
+        numbering.append(parse_xml(f'<w:num {ns} w:numId="{num}"><w:abstractNumId w:val="{key}"/>'
+                                   f'{restart}</w:num>'))
+    for num, text in ((93, "x"), (93, "y"), (94, "z"), (95, "w"), (None, "plain")):
+        paragraph = document.add_paragraph(text)
+        if num:
+            ids = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+            ids.get_or_add_ilvl().val, ids.get_or_add_numId().val = 0, num
+    document.save(str(tmp_path / "lists.docx"))
+    opened = docx.Document(str(tmp_path / "lists.docx"))
+    reader = word._Reader(tmp_path / "lists.docx", word._Numbering(opened))
+    reader.read(opened.element.body)
+    assert [line.text for line in reader.lines] == ["a) x", "b) y", "a) z", "• w", "plain"]
 
 
 def test_split_tables_really_are_split_and_headerless_halves_take_the_columns(folder):

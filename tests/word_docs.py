@@ -27,6 +27,9 @@ chooses how the tables look, as Word documents really have them:
 - merged_value_at: a row code of Biểu mẫu 1 whose value cell is merged with the one above.
 - extra_grid: every column split into two grid columns (as tables converted from PDF
   are), each cell spanning both.
+- auto_numbering: the narrative's headings ('II.', '1.', '1.2.') and bullets ('-', '+')
+  written with Word's automatic numbering, their labels out of the text: roman headings
+  through the 'Heading 1' style's list, the others through the paragraph's own list.
 
 With `Quirks.same_lines()` every line of the text is one paragraph or one table row, so
 the document's `line` numbers are the text's.
@@ -62,6 +65,7 @@ class Quirks:
     nested_table_at: str | None = None
     merged_value_at: str | None = None
     extra_grid: bool = False
+    auto_numbering: bool = False
 
     @classmethod
     def same_lines(cls, **changes) -> "Quirks":
@@ -83,8 +87,10 @@ def render(source: Path | str, target: Path, quirks: Quirks = Quirks()) -> Path:
     for paragraph in list(body.iterchildren(qn("w:p"))):   # the template's empty paragraph
         body.remove(paragraph)
     first_form = next(i for i, line in enumerate(lines) if _FORM.match(line))
+    lists = _Lists(document) if quirks.auto_numbering else None
     for line in lines[:first_form]:
-        document.add_paragraph(line)
+        if not (lists and lists.write(document, line)):
+            document.add_paragraph(line)
     _forms(document, lines[first_form:], quirks)
     target.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(target))
@@ -157,6 +163,77 @@ def _page_break(document, with_break: bool) -> None:
     paragraph = document.add_paragraph()
     if with_break:
         paragraph.add_run().add_break(WD_BREAK.PAGE)
+
+
+# --- automatic numbering ---------------------------------------------------------------------
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_ROMAN_HEADING = re.compile(r"^(?P<label>[IVX]+)\. (?P<text>\S.*)$")
+_DECIMAL_HEADING = re.compile(r"^(?P<label>[0-9]+(?:\.[0-9]+){0,2})\. (?P<text>\S.*)$")
+_BULLET = re.compile(r"^(?P<label>[-+]) (?P<text>\S.*)$")
+_ROMANS = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+
+
+class _Lists:
+    """Writes headings and bullets as Word's numbered paragraphs when Word's counting gives
+    the label the text has (otherwise the line is left as it is)."""
+
+    HEADINGS, DASHES, PLUSES = 90, 91, 92
+
+    def __init__(self, document):
+        from docx.oxml import parse_xml
+        numbering = document.part.numbering_part.element
+        levels = "".join(
+            f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{shape}"/>'
+            f'<w:lvlText w:val="{text}"/></w:lvl>'
+            for level, shape, text in ((0, "upperRoman", "%1."), (1, "decimal", "%2."),
+                                       (2, "decimal", "%2.%3."), (3, "decimal", "%2.%3.%4.")))
+        definitions = [(self.HEADINGS, levels)] + [
+            (number, f'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
+                     f'<w:lvlText w:val="{char}"/></w:lvl>')
+            for number, char in ((self.DASHES, "-"), (self.PLUSES, "+"))]
+        first_num = numbering.find(qn("w:num"))
+        for number, body in definitions:
+            abstract = parse_xml(f'<w:abstractNum xmlns:w="{_W_NS}" w:abstractNumId="{number}">'
+                                 f'{body}</w:abstractNum>')
+            if first_num is not None:
+                first_num.addprevious(abstract)
+            else:
+                numbering.append(abstract)
+            numbering.append(parse_xml(f'<w:num xmlns:w="{_W_NS}" w:numId="{number}">'
+                                       f'<w:abstractNumId w:val="{number}"/></w:num>'))
+        heading = document.styles["Heading 1"].element.get_or_add_pPr().get_or_add_numPr()
+        heading.get_or_add_numId().val = self.HEADINGS
+        heading.get_or_add_ilvl().val = 0
+        self.counters = [0, 0, 0, 0]
+
+    def write(self, document, line: str) -> bool:
+        if match := _ROMAN_HEADING.match(line):
+            if match["label"] != _ROMANS[min(self.counters[0] + 1, 10)]:
+                return False
+            self.counters = [self.counters[0] + 1, 0, 0, 0]
+            document.add_paragraph(match["text"], style="Heading 1")
+            return True
+        if match := _DECIMAL_HEADING.match(line):
+            parts = [int(part) for part in match["label"].split(".")]
+            level = len(parts)
+            if parts[:-1] != self.counters[1:level] or parts[-1] != self.counters[level] + 1:
+                return False
+            self.counters[level] += 1
+            self.counters[level + 1:] = [0] * (3 - level)
+            self._numbered(document, match["text"], self.HEADINGS, level)
+            return True
+        if match := _BULLET.match(line):
+            self._numbered(document, match["text"],
+                           self.DASHES if match["label"] == "-" else self.PLUSES, 0)
+            return True
+        return False
+
+    @staticmethod
+    def _numbered(document, text: str, number: int, level: int) -> None:
+        numbering = document.add_paragraph(text)._p.get_or_add_pPr().get_or_add_numPr()
+        numbering.get_or_add_ilvl().val = level
+        numbering.get_or_add_numId().val = number
 
 
 # --- one table -------------------------------------------------------------------------------

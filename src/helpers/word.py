@@ -16,8 +16,10 @@ the text route's, and `ingest` makes the same tables from either:
   lines is one label). A cell merged across columns is one cell. A cell merged across
   rows gives its text to every row it spans (a note, a unit), except a value cell: one
   value cannot be two rows' values, so the rows below are left empty and recorded.
-- Text is read as Word shows it with tracked changes accepted (recorded), without
-  hidden text, text boxes or deleted text.
+- Text is read as Word shows it: with the labels of Word's automatic numbering
+  ('II.', '1.2.', '-' before a heading or a bullet, which the paragraph's own text does
+  not hold; `_Numbering`), tracked changes accepted (recorded), without hidden text,
+  text boxes or deleted text.
 
 `line` is the block's position in document order (each paragraph and each table row
 one line), so sentences and rows keep their order; `location` says where it is:
@@ -81,7 +83,7 @@ def parse_document(path: Path | str) -> ParsedReport:
     data = _read_bytes(path)
     _check_format(data, path)
     document = _open(path)
-    reader = _Reader(path)
+    reader = _Reader(path, _Numbering(document))
     reader.read(document.element.body)
     parsed = report.parse_lines(reader.lines, path, hashlib.sha256(data).hexdigest(),
                                 no_forms=lambda: _no_forms(reader, path))
@@ -199,8 +201,9 @@ def _no_forms(reader: _Reader, path: Path) -> ReportError:
 class _Reader:
     """Walks the document's body in order and collects its lines."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, numbering: _Numbering):
         self.path = path
+        self.numbering = numbering
         self.lines: list[Line] = []
         self.paragraphs = 0
         self.tables = 0
@@ -216,7 +219,7 @@ class _Reader:
         for block in _blocks(body):
             if block.tag == P:
                 self.paragraphs += 1
-                text = _BREAKS.sub(" ", _text(block))
+                text = _BREAKS.sub(" ", self._text(block))
                 self._add(tuple(text.split("\t")), location.paragraph(self.paragraphs))
             else:
                 self._table(block)
@@ -263,12 +266,25 @@ class _Reader:
             if vmerge is not None and vmerge.get(f"{_W}val") != "restart":
                 cells.append(_Cell(start, span, above.get(start, ""), continued=True))
             else:
-                text = _cell_text(tc)
+                text = self._cell_text(tc)
                 cells.append(_Cell(start, span, text, continued=False))
                 below[start] = text
             start += span
         self._above = below
         return cells
+
+    def _text(self, paragraph) -> str:
+        """A paragraph as shown: its numbering label (if any), then its text."""
+        label = self.numbering.label(paragraph)
+        text = _text(paragraph)
+        return f"{label} {text}" if label and text else label or text
+
+    def _cell_text(self, tc) -> str:
+        """A cell's paragraphs and line breaks joined with spaces: one label, one value."""
+        pieces = []
+        for paragraph in _blocks(tc):
+            pieces += re.split(r"[\n\t]", self._text(paragraph))
+        return " ".join(piece.strip() for piece in pieces if piece.strip())
 
     def problems(self, parsed: ParsedReport) -> list[Problem]:
         found = []
@@ -347,14 +363,6 @@ def _hidden(run) -> bool:
     return vanish is not None and vanish.get(f"{_W}val") not in ("0", "false", "off")
 
 
-def _cell_text(tc) -> str:
-    """A cell's paragraphs and line breaks joined with spaces: one label, one value."""
-    pieces = []
-    for paragraph in _blocks(tc):
-        pieces += re.split(r"[\n\t]", _text(paragraph))
-    return " ".join(piece.strip() for piece in pieces if piece.strip())
-
-
 # --- Columns --------------------------------------------------------------------------------
 
 def _header_key(text: str) -> str | None:
@@ -416,3 +424,156 @@ def _layout(cells: list[_Cell], columns: dict[int, str] | None) -> tuple[tuple[s
     texts = [" ".join(cell.text for cell in by_column.get(key, []) if cell.text)
              for key in (*FIELDS, *extras)]
     return tuple(texts), merged_value
+
+
+# --- Automatic numbering ------------------------------------------------------------------------
+
+_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+          (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+def _letters(number: int) -> str:
+    """1 -> 'a', 26 -> 'z', 27 -> 'aa' (Word repeats the letter)."""
+    return chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1) if number > 0 else ""
+
+
+_FORMATS = {
+    "decimal": str, "upperRoman": _roman, "lowerRoman": lambda n: _roman(n).lower(),
+    "upperLetter": lambda n: _letters(n).upper(), "lowerLetter": _letters,
+    "decimalZero": lambda n: f"{n:02d}", "none": lambda n: "",
+}
+
+
+@dataclass(frozen=True)
+class _Level:
+    format: str     # numFmt: decimal, upperRoman, bullet, ...
+    text: str       # lvlText: '%1.', '%1.%2.', '-'
+    start: int
+    legal: bool     # isLgl: every number of the label in decimal
+
+
+class _Numbering:
+    """Word's automatic numbering: the labels ('II.', '1.2.', '-') that Word shows before
+    numbered paragraphs and that their text does not hold.
+
+    A paragraph is numbered by its own `w:numPr` or by its style's (Heading 1 linked to a
+    list). Counters run per list definition (`w:abstractNum`), in document order: a level
+    counts up and the levels under it start again; a list instance with a start override
+    starts again where it is first used. Bullets show their character ('-', '+'; a symbol
+    font's private character as '•').
+    """
+
+    def __init__(self, document):
+        self.lists: dict[str, tuple[str, dict[int, int]]] = {}   # numId -> (abstract, starts)
+        self.levels: dict[str, dict[int, _Level]] = {}           # abstractNumId -> levels
+        self.styles: dict[str, tuple[str | None, int | None, str | None]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        self.used: set[str] = set()
+        try:
+            from docx.opc.constants import RELATIONSHIP_TYPE
+            numbering = document.part.part_related_by(RELATIONSHIP_TYPE.NUMBERING).element
+        except (KeyError, AttributeError):
+            return
+        self._read_styles(document)
+        links: dict[str, str] = {}
+        for abstract in numbering.iter(_W + "abstractNum"):
+            key = abstract.get(_W + "abstractNumId")
+            self.levels[key] = {int(level.get(_W + "ilvl", "0")): _level(level)
+                                for level in abstract.iter(_W + "lvl")}
+            link = abstract.find(_W + "numStyleLink")
+            if link is not None:
+                links[key] = link.get(_W + "val")
+        for instance in numbering.iter(_W + "num"):
+            abstract = _val(instance.find(_W + "abstractNumId"))
+            starts = {int(override.get(_W + "ilvl", "0")): _int(override.find(
+                _W + "startOverride"), 1) for override in instance.iter(_W + "lvlOverride")
+                if override.find(_W + "startOverride") is not None}
+            self.lists[instance.get(_W + "numId")] = (abstract, starts)
+        for key, style in links.items():   # a list defined through a numbering style
+            target = self.lists.get(self.styles.get(style, (None,))[0] or "")
+            if target and target[0] != key:
+                self.levels[key] = self.levels.get(target[0], {})
+
+    def _read_styles(self, document) -> None:
+        for style in document.styles.element.iter(_W + "style"):
+            number = style.find(f"{_W}pPr/{_W}numPr")
+            based = style.find(_W + "basedOn")
+            self.styles[style.get(_W + "styleId")] = (
+                _val(number.find(_W + "numId")) if number is not None else None,
+                _int(number.find(_W + "ilvl"), 0) if number is not None
+                and number.find(_W + "ilvl") is not None else None,
+                _val(based))
+
+    def label(self, paragraph) -> str:
+        found = self._list_of(paragraph)
+        if found is None:
+            return ""
+        num_id, level = found
+        abstract, starts = self.lists.get(num_id, (None, {}))
+        levels = self.levels.get(abstract or "", {})
+        if level not in levels:
+            return ""
+        counters = self.counters.setdefault(abstract, {})
+        if num_id not in self.used:   # a list instance that starts again
+            self.used.add(num_id)
+            for overridden, start in starts.items():
+                counters[overridden] = start - 1
+                for deeper in [n for n in counters if n > overridden]:
+                    del counters[deeper]
+        counters[level] = counters.get(level, levels[level].start - 1) + 1
+        for deeper in [n for n in counters if n > level]:
+            del counters[deeper]
+        return self._render(levels, level, counters)
+
+    def _list_of(self, paragraph) -> tuple[str, int] | None:
+        properties = paragraph.find(_W + "pPr")
+        number = properties.find(_W + "numPr") if properties is not None else None
+        num_id = _val(number.find(_W + "numId")) if number is not None else None
+        level = _int(number.find(_W + "ilvl"), 0) if number is not None else None
+        style = _val(properties.find(_W + "pStyle")) if properties is not None else None
+        seen = set()
+        while num_id is None and style and style not in seen:   # the style's list
+            seen.add(style)
+            num_id, style_level, based = self.styles.get(style, (None, None, None))
+            level = level if level is not None else style_level
+            if num_id is None:
+                style = based
+        if not num_id or num_id == "0":
+            return None
+        return num_id, level or 0
+
+    @staticmethod
+    def _render(levels: dict[int, _Level], level: int, counters: dict[int, int]) -> str:
+        this = levels[level]
+        if this.format == "none":
+            return ""
+        if this.format == "bullet":
+            char = this.text.strip()
+            return "•" if not char or "\ue000" <= char[0] <= "\uf8ff" else char
+
+        def number(match: re.Match) -> str:
+            index = int(match[1]) - 1
+            known = levels.get(index)
+            value = counters.get(index, known.start if known else 1)
+            shape = "decimal" if this.legal or known is None else known.format
+            return _FORMATS.get(shape, str)(value)
+        return re.sub(r"%([1-9])", number, this.text).strip()
+
+
+def _level(element) -> _Level:
+    return _Level(format=_val(element.find(_W + "numFmt")) or "decimal",
+                  text=_val(element.find(_W + "lvlText")) or "",
+                  start=_int(element.find(_W + "start"), 1),
+                  legal=element.find(_W + "isLgl") is not None)
+
+
+def _val(element) -> str | None:
+    return element.get(_W + "val") if element is not None else None
