@@ -256,7 +256,7 @@ def test_tracked_changes_are_read_as_accepted_and_reported(folder):
     assert got.report.narrative[0][1].endswith("(bản sửa)")
 
 
-# --- bad input -------------------------------------------------------------------------------------
+# --- bad input -------------------------------------------------------------------------------
 
 def _narrative_only(folder: Path, picture: bool = False) -> Path:
     lines = SYNTHETIC.read_text(encoding="utf-8").split("\n")[:40]
@@ -361,7 +361,7 @@ def test_damaged_packages_only_ever_give_our_error(seed_docx, tmp_path):
             assert [(row.code, row.value) for row in parsed.rows] == rows
 
 
-# --- the whole pipeline --------------------------------------------------------------------------
+# --- the whole pipeline ----------------------------------------------------------------------
 
 @pytest.mark.slow
 def test_a_word_report_builds_end_to_end_like_its_text(built, tmp_path):
@@ -403,7 +403,7 @@ def _undated(page: str) -> str:
     return page
 
 
-# --- provenance --------------------------------------------------------------------------------
+# --- provenance ------------------------------------------------------------------------------
 
 def test_the_sidecar_holds_the_docx_files_sha256(seed_docx, tmp_path):
     copy = tmp_path / seed_docx.name
@@ -481,7 +481,7 @@ def test_make_reports_default_is_raw_reports(tmp_path):
                      "data/raw/d_2025.doc"]
 
 
-# --- helpers -----------------------------------------------------------------------------------
+# --- helpers ---------------------------------------------------------------------------------
 
 def _tables(path: Path):
     from lxml import etree

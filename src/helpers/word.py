@@ -137,9 +137,8 @@ def _check_format(data: bytes, path: Path) -> None:
     if not data.startswith(_ZIP):
         raise ReportError("this is not a Word document (a .docx file is a zip package and "
                           "this file is not one)", path=path, kind="corrupt",
-                          hint="if it opens in Word, " + _SAVE_AS_DOCX.removeprefix("open it "
-                               "in Word or LibreOffice and ") + "; otherwise get the original "
-                               "file again")
+                          hint="if it opens in Word or LibreOffice, save it as .docx (Word "
+                               "Document); otherwise get the original file again")
 
 
 def _open(path: Path):
@@ -374,9 +373,9 @@ def _columns(rows: list[list[_Cell]]) -> dict[int, str] | None:
     """Grid column -> the form's column it belongs to, from the table's header rows.
 
     The header starts at the first row naming two of the columns ('STT', 'Chỉ tiêu thống
-    kê', ...) and ends before the first row with a row code. A header cell spanning several columns ('Báo cáo CCHC năm
-    2022' over 'Số liệu | Ghi chú') is refined by the cells under it. None when the table
-    has no header naming all five columns.
+    kê', ...) and ends before the first row with a row code. A header cell spanning several
+    columns ('Báo cáo CCHC năm 2022' over 'Số liệu | Ghi chú') is refined by the cells
+    under it. None when the table has no header naming all five columns.
     """
     found: dict[int, str] = {}
     in_header = False
