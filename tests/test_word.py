@@ -23,7 +23,7 @@ from helpers import catalogue, ingest, location, paths, word
 from helpers.errors import ReportError
 from helpers.report import Line
 
-from conftest import SEED, SYNTHETIC
+from conftest import FIXTURES, SEED, SYNTHETIC
 from word_docs import (Quirks, add_tracked_insertion, compound_file, gridless_copy, render,
                        render_paragraphs)
 
@@ -165,6 +165,17 @@ def test_numbering_labels_restart_where_a_list_starts_again(tmp_path):
     reader = word._Reader(tmp_path / "lists.docx", word._Numbering(opened))
     reader.read(opened.element.body)
     assert [line.text for line in reader.lines] == ["a) x", "b) y", "a) z", "• w", "plain"]
+
+
+@pytest.mark.parametrize("source", sorted(FIXTURES.glob("synthetic_*.txt")), ids=lambda p: p.stem)
+def test_every_synthetic_report_reads_the_same_from_word(source, folder):
+    text = ingest.read(source)
+    got = as_word(folder, source, Quirks(), name=f"{source.stem}.docx")
+    same_indicators(got, text)
+    same_facts(got, text)
+    # the same problems (the planted errors of one fixture), found on the same rows
+    columns = ["severity", "kind", "indicator_id", "form"]
+    assert_frame_equal(got.issues[columns], text.issues[columns])
 
 
 def test_split_tables_really_are_split_and_headerless_halves_take_the_columns(folder):
