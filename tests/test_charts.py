@@ -10,7 +10,8 @@ from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
 from helpers import charts, data, figures, ingest, paths, store
-from helpers.charts.style import BASIS_COLOUR, DPI, FONT, row_ranges
+from helpers.catalogue import row_ranges
+from helpers.charts.style import BASIS_COLOUR, DPI, FONT
 from helpers.formats import LANGS
 
 REPORTS = ("thai-nguyen_2022", "bac-kan_2023")

@@ -1,4 +1,5 @@
-"""Ingest: one raw report -> data/processed/<report_id>/ (indicators, facts, metadata).
+"""Ingest: one raw report -> data/processed/<report_id>/ (indicators, facts, assessment,
+metadata).
 
 The catalogue decides what each row is; the report's own cells are kept beside the
 decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`, `location`) so that every
@@ -18,15 +19,16 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import catalogue, facts, location, outline, paths, store
+from . import assessment, catalogue, facts, location, outline, paths, store
 from .errors import ReportError
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
+from .text import t
 
 INDICATOR_COLUMNS = [
     "report_id", "indicator_id", "form", "code", "code_raw", "parent", "label_vi", "label_en",
@@ -47,6 +49,9 @@ class Ingested:
     indicators: pd.DataFrame
     facts: pd.DataFrame
     issues: pd.DataFrame
+    # the report's own strengths, shortfalls and tasks (assessment.COLUMNS)
+    assessment: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=assessment.COLUMNS))
 
     @property
     def report_id(self) -> str:
@@ -95,8 +100,12 @@ def read(path: Path | str) -> Ingested:
     return tables(parsed)
 
 
-def tables(parsed: ParsedReport) -> Ingested:
-    """A parsed text report -> its tables; the parser's problems become issue rows."""
+def tables(parsed: ParsedReport, narrative_assessment: bool = True) -> Ingested:
+    """A parsed text report -> its tables; the parser's problems become issue rows.
+
+    narrative_assessment False: the assessment is not read from the narrative (the
+    data-entry workbook has a sheet of its own for it).
+    """
     issues = [_problem_issue(problem) for problem in parsed.problems]
     indicators = pd.DataFrame([_indicator(parsed, row, issues) for row in parsed.rows],
                               columns=INDICATOR_COLUMNS)
@@ -111,11 +120,16 @@ def tables(parsed: ParsedReport) -> Ingested:
                 "message_vi": f"không đọc được một số liệu trong phần thuyết minh "
                               f"({exc.message}); số liệu này bị bỏ qua"}
                for exc in unreadable]
-    found = [{"report_id": parsed.report_id, **fact, "location": parsed.location_of(fact["line"])}
-             for fact in stated]
-    return Ingested(report=parsed, indicators=indicators,
-                    facts=pd.DataFrame(found, columns=FACT_COLUMNS),
-                    issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS))
+    found = pd.DataFrame([{"report_id": parsed.report_id, **fact,
+                           "location": parsed.location_of(fact["line"])} for fact in stated],
+                         columns=FACT_COLUMNS)
+    reading = (assessment.read(parsed.narrative) if narrative_assessment
+               else assessment.Reading())
+    issues += [_problem_issue(problem) for problem in reading.problems]
+    return Ingested(report=parsed, indicators=indicators, facts=found,
+                    issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS),
+                    assessment=assessment.table(parsed.report_id, reading.items, indicators,
+                                                found))
 
 
 def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
@@ -250,6 +264,7 @@ def write(ingested: Ingested, out=None) -> Path:
     with store.building_dir(target) as build:
         store.write_table(ingested.indicators, build / "indicators.csv")
         store.write_table(ingested.facts, build / "facts.csv")
+        store.write_table(ingested.assessment, build / "assessment.csv")
         store.write_table(ingested.issues, build / "parse_issues.csv", parquet=False)
         store.write_json(build / "report.json", metadata(ingested.report))
     return target
@@ -272,6 +287,10 @@ def load_indicators(report_id: str, out=None) -> pd.DataFrame:
 
 def load_facts(report_id: str, out=None) -> pd.DataFrame:
     return store.read_table(paths.processed_dir(report_id, out) / "facts.csv")
+
+
+def load_assessment(report_id: str, out=None) -> pd.DataFrame:
+    return store.read_table(paths.processed_dir(report_id, out) / "assessment.csv")
 
 
 def load_metadata(report_id: str, out=None) -> dict:
@@ -312,6 +331,9 @@ def main(argv=None) -> int:
               f"facts, {len(issues)} problem(s) recorded"
               + (f"; written to {paths.processed_dir(ingested.report_id, args.out)}"
                  if args.out else ""), flush=True)
+        print(f"{ingested.report_id}: "
+              + t("assessment.cli_items", "en", **assessment.counts(ingested.assessment)),
+              flush=True)
         for issue in issues.to_dict("records"):
             print(f"{issue['severity'].upper()} {_where(ingested, issue)}: "
                   f"{issue['message_en']}", file=sys.stderr, flush=True)

@@ -3,7 +3,9 @@
 - `governance()`: PAR INDEX, SIPAS, PAPI and PCI scores and ranks
   (`governance_indices.csv`): `assessment_year`, `rank` and `rank_of` as numbers,
   `score` as a number with `score_decimals` (the digits the source wrote: the audit's
-  tolerance), `slug` (the province's slug), the source's address and words.
+  tolerance), `slug` (the province's slug), the source's address and words, and
+  `rank_change_stated`: the places gained on the year before when the source's words
+  say it once ("tăng 11 bậc" +11, "giảm 2 bậc" -2), else empty.
 - `context(province)`: other dated figures about one province, from
   `<province_slug>_context.csv` (`thai_nguyen_context.csv`): the one naming rule.
 
@@ -13,6 +15,7 @@ file is checked against the sha256 of its `.meta.json` sidecar before it is used
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
@@ -28,11 +31,21 @@ GOVERNANCE_COLUMNS = ["index", "assessment_year", "province", "score", "score_un
                       "rank_of", "source_url", "evidence"]
 CONTEXT_COLUMNS = ["metric", "value", "unit", "period_end", "source_url", "evidence"]
 NATIONAL_AVERAGE = "National average"
+_RANK_CHANGE = re.compile(r"(tăng|giảm) (\d+) bậc")
 
 
 def _digits_after_point(text: str) -> int:
     text = (text or "").strip()
     return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _stated_rank_change(evidence: str) -> float:
+    """Places gained as the source words it, when it says it exactly once; else NaN."""
+    found = _RANK_CHANGE.findall(evidence or "")
+    if len(found) != 1:
+        return float("nan")
+    direction, places = found[0]
+    return float(places) * (-1 if direction == "giảm" else 1)
 
 
 def verify(path: Path) -> None:
@@ -64,6 +77,7 @@ def _governance(path: str, mtime_ns: int) -> pd.DataFrame:
     frame["assessment_year"] = frame["assessment_year"].astype(int)
     frame["score_decimals"] = raw["score"].map(_digits_after_point)
     frame["slug"] = frame["province"].map(slugify)
+    frame["rank_change_stated"] = raw["evidence"].map(_stated_rank_change)
     return frame
 
 
@@ -71,7 +85,8 @@ def governance(folder: Path | None = None) -> pd.DataFrame:
     """Every row of governance_indices.csv, typed (an empty table when the file is absent)."""
     path = (folder or paths.REFERENCE) / GOVERNANCE_FILE
     if not path.exists():
-        return pd.DataFrame(columns=[*GOVERNANCE_COLUMNS, "score_decimals", "slug"])
+        return pd.DataFrame(columns=[*GOVERNANCE_COLUMNS, "score_decimals", "slug",
+                                     "rank_change_stated"])
     return _governance(str(path), path.stat().st_mtime_ns).copy()
 
 

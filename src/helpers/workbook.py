@@ -3,8 +3,9 @@
 `template()` writes an .xlsx with a cover sheet (province, year, report number and
 date), one sheet per form (Biểu mẫu 1-7: codes, labels in both languages and units
 from the catalogue, an empty value column, numerator/denominator columns for formula
-cells, a note column, drop-down lists for enum and boolean rows) and a sheet for the
-headline narrative figures of `facts.yml`.
+cells, a note column, drop-down lists for enum and boolean rows), a sheet for the
+headline narrative figures of `facts.yml` and one for the report's own assessment
+(`assessment_sheet.py`).
 
 `read()` turns a filled workbook into the same `Ingested` tables as the text route,
 so that everything downstream is unchanged. Each form row becomes the same `Row`
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalogue, facts, ingest, location, paths, store
+from . import assessment, assessment_sheet, catalogue, facts, ingest, location, paths, store
 from .errors import ReportError
 from .formats import format_number
 from .numbers import NumberError, parse_number
@@ -118,6 +119,9 @@ def _build(province: str, year: int, number: str, date: str):
     for form in range(1, FORM_COUNT + 1):
         _write_form(book.create_sheet(form_sheet(form)), form, entries[entries["form"] == form])
     _write_facts(book.create_sheet(FACTS_SHEET), year)
+    sheet = book.create_sheet(assessment_sheet.name())
+    _write_header(sheet, assessment_sheet.columns(), assessment_sheet.title())
+    assessment_sheet.write(sheet, FIRST_ROW, _styles()["input_fill"], _styles()["wrap"])
     return book
 
 
@@ -250,14 +254,20 @@ def read(path: Path | str) -> ingest.Ingested:
                                 for form in range(1, FORM_COUNT + 1)},
         form_lines={form: 1 for form in range(1, FORM_COUNT + 1)})
     ingest.verify_checksum(path, sha256)
-    result = ingest.tables(parsed)   # the same catalogue lookups and flags as a text report
+    # the same catalogue lookups and flags as a text report
+    result = ingest.tables(parsed, narrative_assessment=False)
     issues: list[dict] = []
     found = _read_facts(_sheet(values, FACTS_SHEET, path), _sheet(formulas, FACTS_SHEET, path),
                         parsed, issues)
+    result.facts = pd.DataFrame(found, columns=ingest.FACT_COLUMNS)
+    sheet = values[assessment_sheet.name()] if assessment_sheet.name() in values else None
+    result.assessment, problems = assessment_sheet.read(
+        sheet, _columns(sheet, assessment_sheet.columns(), path) if sheet else {}, FIRST_ROW,
+        parsed, result.indicators, result.facts)
+    issues += assessment.issue_records(problems)
     if issues:
         extra = pd.DataFrame(issues, columns=ingest.ISSUE_COLUMNS)
         result.issues = pd.concat([result.issues, extra], ignore_index=True)
-    result.facts = pd.DataFrame(found, columns=ingest.FACT_COLUMNS)
     return result
 
 

@@ -22,6 +22,7 @@ from .. import catalogue, facts, text
 from ..reference import domain
 from ..data import ReportData
 from ..formats import format_number, format_percent
+from ..outline import section_of
 
 DPI = 150
 FONT = "DejaVu Sans"
@@ -119,49 +120,36 @@ def report_name(data: ReportData, lang: str) -> str:
     return tr(lang, "report_nonumber", province=data.province, year=data.year)
 
 
-def row_ranges(ids: list[str]) -> str:
-    """Row codes of one form, consecutive siblings joined: 6.4.1, 6.4.2 -> '6.4.1-6.4.2'."""
-    entries = [catalogue.entry(i) for i in ids]
-    codes = [(e["parent"], e["code"]) if e is not None else ("", i) for e, i in zip(entries, ids)]
-    runs: list[list[tuple[str, str]]] = []
-    for parent, code in codes:
-        last = runs[-1][-1] if runs else None
-        if last and last[0] == parent and _next_sibling(last[1], code):
-            runs[-1].append((parent, code))
-        else:
-            runs.append([(parent, code)])
-    return ", ".join(run[0][1] if len(run) == 1 else f"{run[0][1]}-{run[-1][1]}" for run in runs)
-
-
-def _next_sibling(code: str, other: str) -> bool:
-    head, _, last = code.rpartition(".")
-    other_head, _, other_last = other.rpartition(".")
-    return (head == other_head and last.isdigit() and other_last.isdigit()
-            and int(other_last) == int(last) + 1)
-
-
 def source_line(data: ReportData, lang: str, rows=(), fact_ids=(), urls=()) -> str:
-    """'Nguồn: Báo cáo 301/BC-UBND, Biểu mẫu 7, dòng 6.4.1-6.4.2; ...' (rows in form order)."""
+    """'Nguồn: Báo cáo 301/BC-UBND, mục II.5.1; Biểu mẫu 7, chỉ tiêu 6.4.1-6.4.2' (rows in
+    form order; narrative figures by the report's numbered section, as on paper)."""
     parts = []
-    by_form: dict[int, list[str]] = {}
-    order = {ind: n for n, ind in enumerate(catalogue.load().index)}
-    for ind_id in sorted(dict.fromkeys(rows), key=lambda i: order.get(i, len(order))):
-        entry = catalogue.entry(ind_id)
-        if entry is not None:
-            by_form.setdefault(int(entry["form"]), []).append(ind_id)
-    for form, ids in sorted(by_form.items()):
-        parts.append(tr(lang, "form", form=form, rows=row_ranges(ids)))
-    lines = sorted({int(row["line"]) for f in fact_ids
-                    if (row := data.fact_row(f)) is not None})
-    if lines:
-        parts.append(tr(lang, "narrative" if len(lines) == 1 else "narrative_many",
-                        lines=", ".join(str(n) for n in lines)))
+    sections = narrative_sections(data, fact_ids)
+    if sections is not None:
+        parts.append(tr(lang, "narrative", sections=", ".join(sections), count=len(sections))
+                     if sections else tr(lang, "narrative_unnumbered"))
+    parts += [tr(lang, "form", form=form, rows=catalogue.row_ranges(ids), count=len(ids))
+              for form, ids in catalogue.by_form(
+                  [i for i in rows if catalogue.entry(i) is not None]).items()]
     sites = list(dict.fromkeys(domain(u) for u in urls if u))
     words = tr(lang, "source", doc=report_name(data, lang) + (", " if parts else "")
                + "; ".join(parts))
     if sites:
         words += "; " + tr(lang, "published", sites=", ".join(sites))
     return words
+
+
+def narrative_sections(data: ReportData, fact_ids) -> list[str] | None:
+    """The numbered sections of the narrative that state these facts (None: no fact; [] the
+    report's narrative has no numbered sections)."""
+    lines = [row["line"] for f in dict.fromkeys(fact_ids)
+             if (row := data.fact_row(f)) is not None]
+    if not lines:
+        return None
+    outline = data.meta.get("sections") or []
+    found = [section["number"] for line in lines
+             if (section := section_of(outline, line)) is not None]
+    return list(dict.fromkeys(found))
 
 
 # --- the frame and the primitives ---------------------------------------------------------
