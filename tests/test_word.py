@@ -76,6 +76,10 @@ def test_the_seed_as_word_gives_exactly_the_seeds_tables_and_facts(seed_docx, se
     assert got.issues.empty
     same_indicators(got, seed)              # every column but where the row is
     same_facts(got, seed, but=())           # every fact, with the line of its sentence
+    # the report's own assessment (strengths, shortfalls, tasks), read from the same
+    # narrative paragraphs: every item, its text, line, theme and figures
+    assert not seed.assessment.empty
+    assert_frame_equal(got.assessment, seed.assessment)
     assert got.report.sha256 == hashlib.sha256(seed_docx.read_bytes()).hexdigest()
     meta, text_meta = ingest.metadata(got.report), ingest.metadata(seed.report)
     ignore = {"sha256": "", "source_file": "", "form_lines": ""}
@@ -138,6 +142,7 @@ def test_automatic_numbering_gives_headings_and_bullets_their_labels(folder, see
     assert got.report.narrative == seed.report.narrative
     same_facts(got, seed, but=())
     assert ingest.metadata(got.report)["sections"] == ingest.metadata(seed.report)["sections"]
+    assert_frame_equal(got.assessment, seed.assessment)   # its items are Word's bullets now
 
 
 def test_numbering_labels_restart_where_a_list_starts_again(tmp_path):
@@ -378,8 +383,10 @@ def test_damaged_packages_only_ever_give_our_error(seed_docx, tmp_path):
 def test_a_word_report_builds_end_to_end_like_its_text(built, tmp_path):
     """The session's build (the seed and the synthetic report as text) copied, and the
     synthetic report given as a Word document instead: its notebooks run again and give
-    the same tables, audit and pages as the text did."""
+    the same tables, audit and brief as the text did; the appendix names the .docx and
+    the forms' rows by table and row."""
     from helpers import audit, run
+    from helpers.pages import common
     out = tmp_path / "out"
     shutil.copytree(built, out, symlinks=True)
     source = render(SYNTHETIC, tmp_path / "synthetic_bac-kan_2023.docx", Quirks.same_lines())
@@ -395,21 +402,21 @@ def test_a_word_report_builds_end_to_end_like_its_text(built, tmp_path):
     assert_frame_equal(audit.load(report_id, out), audit.load(report_id, built))
     meta = ingest.load_metadata(report_id, out)
     assert meta["source_file"] == source.name
+    first_row = pd.read_csv(paths.processed_dir(report_id, out) / "indicators.csv").iloc[0]
     for lang in ("vi", "en"):
-        page = (paths.reports_dir(out) / f"{report_id}_{lang}.html").read_text(encoding="utf-8")
-        before = (paths.reports_dir(built) / f"{report_id}_{lang}.html").read_text(
-            encoding="utf-8")
-        assert source.name in page
-        same = page.replace(source.name, SYNTHETIC.name).replace(meta["sha256"][:16], "")
-        before = before.replace(ingest.load_metadata(report_id, built)["sha256"][:16], "")
-        assert _undated(same) == _undated(before)
+        brief, before = (_page(root, f"{report_id}_{lang}.html") for root in (out, built))
+        assert brief == before                      # the brief: the same page
+        appendix = _page(out, f"{report_id}_{lang}_appendix.html")
+        assert source.name in appendix              # the appendix names the .docx ...
+        assert str(common.location(first_row["location"], lang)) in appendix  # ... and places
 
 
-def _undated(page: str) -> str:
-    """A page without the day it was generated on (the two builds may straddle midnight)."""
+def _page(out: Path, name: str) -> str:
+    """A page without the day it was made (the two builds may straddle midnight)."""
     from helpers import text
+    page = (paths.reports_dir(out) / name).read_text(encoding="utf-8")
     for lang in ("vi", "en"):
-        phrase = text.template("brief.generated", lang).split("{")[0]
+        phrase = text.template("pages.generated", lang).split("{")[0]
         page = re.sub(re.escape(phrase) + "[^<]*", "", page)
     return page
 
