@@ -6,8 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Reports to build (default: every report in data/raw/, text or workbook) and the output root.
-REPORTS ?= $(filter-out data/raw/~$$%,$(wildcard data/raw/*.txt data/raw/*.xlsx))
+# Reports to build (default: every report in data/raw/: text, Word or workbook; an old .doc
+# is included so that it is refused with a message) and the output root.
+REPORTS ?= $(filter-out data/raw/~$$%,$(wildcard data/raw/*.txt data/raw/*.xlsx data/raw/*.docx data/raw/*.doc))
 OUT ?= $(CURDIR)
 
 # Incremental builds. Each report has a stamp, OUT/.build/stamps/<report file stem>.done,

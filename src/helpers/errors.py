@@ -8,15 +8,19 @@ class ReportError(ValueError):
     `where` names the file and, when known, the form and line, so that an analyst
     can open the file at the right place; `hint` says what to do about it; `kind`
     names the problem in a word ('encoding', 'form_missing', ...) for programs and tests.
+    `location` (a code of `helpers.location`, e.g. 'table:7:12' in a Word document) says
+    where `line` is when the file has no lines of its own.
     """
 
     def __init__(self, message: str, *, path=None, line: int | None = None,
-                 form: int | None = None, hint: str | None = None, kind: str | None = None):
+                 form: int | None = None, hint: str | None = None, kind: str | None = None,
+                 location: str | None = None):
         self.message = message
         self.kind = kind
         self.path = str(path) if path is not None else None
         self.line = line
         self.form = form
+        self.location = location
         self.hint = hint
         super().__init__(self.describe())
 
@@ -27,7 +31,10 @@ class ReportError(ValueError):
             parts.append(self.path)
         if self.form is not None:
             parts.append(f"Biểu mẫu {self.form}")
-        if self.line is not None:
+        if self.location:
+            from .location import describe
+            parts.append(describe(self.location, "en"))
+        elif self.line is not None:
             parts.append(f"line {self.line}")
         return ", ".join(parts)
 

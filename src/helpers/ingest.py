@@ -2,8 +2,10 @@
 metadata).
 
 The catalogue decides what each row is; the report's own cells are kept beside the
-decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`) so that every number
-can be traced back to its line in the raw file.
+decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`, `location`) so that every
+number can be traced back to its place in the raw file. A report is a text file (.txt,
+`report`), a Word document (.docx, `word`) or a filled data-entry workbook (.xlsx,
+`workbook`); all three give the same tables.
 
 Check reports without building anything else (nothing is written unless --out is given):
 
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import assessment, catalogue, facts, outline, paths, store
+from . import assessment, catalogue, facts, location, outline, paths, store
 from .errors import ReportError
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
@@ -31,11 +33,11 @@ from .text import t
 INDICATOR_COLUMNS = [
     "report_id", "indicator_id", "form", "code", "code_raw", "parent", "label_vi", "label_en",
     "unit", "unit_raw", "value", "value_raw", "value_label_vi", "value_label_en",
-    "formula_numerator", "formula_denominator", "decimals", "note", "line", "label_raw",
-    "in_catalogue",
+    "formula_numerator", "formula_denominator", "decimals", "note", "line", "location",
+    "label_raw", "in_catalogue",
 ]
 FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
-                "period", "indicator_id", "sentence", "line"]
+                "period", "indicator_id", "sentence", "line", "location"]
 ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
 # A note cell holding only a number or a formula is a value that a stray tab moved or split.
 _VALUE_IN_NOTE = re.compile(r"(?=.*[0-9])[0-9.,% ]+|\$?\s*\(.*/.*\)\s*\*\s*100.*")
@@ -79,11 +81,21 @@ def verify_checksum(path: Path, sha256: str) -> None:
 
 
 def read(path: Path | str) -> Ingested:
-    """Parse a report into its tables (nothing is written); .xlsx: a data-entry workbook."""
-    if paths.resolve_report(path).suffix.lower() == ".xlsx":
+    """Parse a report into its tables (nothing is written).
+
+    .xlsx: a data-entry workbook; .docx (and .doc, to refuse it clearly): a Word
+    document; anything else: a text report.
+    """
+    resolved = paths.resolve_report(path)
+    suffix = resolved.suffix.lower()
+    if suffix == ".xlsx":
         from . import workbook
-        return workbook.read(paths.resolve_report(path))
-    parsed = parse_report(paths.resolve_report(path))
+        return workbook.read(resolved)
+    if suffix in paths.WORD_SUFFIXES:
+        from . import word
+        parsed = word.parse_document(resolved)
+    else:
+        parsed = parse_report(resolved)
     verify_checksum(parsed.path, parsed.sha256)
     return tables(parsed)
 
@@ -108,7 +120,8 @@ def tables(parsed: ParsedReport, narrative_assessment: bool = True) -> Ingested:
                 "message_vi": f"không đọc được một số liệu trong phần thuyết minh "
                               f"({exc.message}); số liệu này bị bỏ qua"}
                for exc in unreadable]
-    found = pd.DataFrame([{"report_id": parsed.report_id, **fact} for fact in stated],
+    found = pd.DataFrame([{"report_id": parsed.report_id, **fact,
+                           "location": parsed.location_of(fact["line"])} for fact in stated],
                          columns=FACT_COLUMNS)
     reading = (assessment.read(parsed.narrative) if narrative_assessment
                else assessment.Reading())
@@ -137,7 +150,8 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         "code": row.code, "code_raw": row.code_raw, "unit_raw": row.unit,
         "value": cell.value, "value_raw": row.value,
         "formula_numerator": cell.numerator, "formula_denominator": cell.denominator,
-        "decimals": cell.decimals, "note": row.note, "line": row.line, "label_raw": row.label,
+        "decimals": cell.decimals, "note": row.note, "line": row.line,
+        "location": row.location or location.line(row.line), "label_raw": row.label,
         "in_catalogue": entry is not None, "value_label_vi": "", "value_label_en": "",
     }
     if _VALUE_IN_NOTE.fullmatch(row.note):
@@ -203,7 +217,8 @@ def _check_coverage(parsed: ParsedReport, indicators: pd.DataFrame, issues: list
             raise ReportError(f"{stops}: its last {len(tail)} row(s), {tail[0]} to {tail[-1]}, "
                               "are missing (file cut off, or a page lost in conversion?)",
                               path=parsed.path, form=int(form),
-                              line=line, kind="form_cut_off",
+                              line=line, location=parsed.location_of(line) or None,
+                              kind="form_cut_off",
                               hint="copy the whole form from the original document")
         missing = [ind for ind in ids if ind not in present]
         for ind in missing:
@@ -333,7 +348,7 @@ def _where(ingested: Ingested, issue: dict) -> str:
     if pd.notna(issue["form"]):
         parts.append(f"Biểu mẫu {int(issue['form'])}")
     if pd.notna(issue["line"]):
-        parts.append(f"line {int(issue['line'])}")
+        parts.append(location.describe(ingested.report.location_of(int(issue["line"])), "en"))
     return ", ".join(parts)
 
 

@@ -45,12 +45,20 @@ def executed_notebooks_dir(report_id: str, out=None) -> Path:
     return reports_dir(out) / "notebooks" / report_id
 
 
-def raw_reports() -> list[Path]:
-    """Every report in data/raw/: text reports and filled data-entry workbooks (.xlsx).
+# Word documents: .docx is read; an old binary .doc is picked up too, to be refused with
+# a message saying how to save it as .docx (never silently left out of a build).
+WORD_SUFFIXES = (".docx", ".doc")
+REPORT_SUFFIXES = (".txt", ".xlsx", *WORD_SUFFIXES)
 
-    Sidecars, reference data and Excel's lock files (`~$name.xlsx`) are excluded.
+
+def raw_reports() -> list[Path]:
+    """Every report in data/raw/: text reports, Word documents and filled data-entry
+    workbooks (.xlsx).
+
+    Sidecars, reference data and Office's lock files (`~$name.xlsx`, `~$name.docx`) are
+    excluded.
     """
-    found = [p for pattern in ("*.txt", "*.xlsx") for p in RAW.glob(pattern)]
+    found = [p for suffix in REPORT_SUFFIXES for p in RAW.glob(f"*{suffix}")]
     return sorted(p for p in found if p.is_file() and not p.name.startswith(("~$", ".")))
 
 
