@@ -255,7 +255,7 @@ def test_appendix_has_every_form_row_with_its_place_in_the_file(processed, seed)
     section = html[html.index('id="forms"'):html.index('id="findings"')]
     assert section.count("<tr>") - section.count("<thead>") == len(seed.indicators)
     # Biểu mẫu 7 row 6.4 is on line 551 of the raw file
-    assert "dòng 551 của tệp báo cáo" in section
+    assert "<td class=\"code\">dòng 551</td>" in section
 
 
 def test_appendix_chapters_in_order_with_contents(processed):

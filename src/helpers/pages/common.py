@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from markupsafe import Markup, escape
 
 from .. import catalogue, store, text
+from .. import location as place
 from ..data import ReportData
 from ..formats import date_text
 from ..outline import section_of
@@ -96,20 +97,12 @@ def source_note(reference, lang: str) -> Markup:
 
 
 def location(code, lang: str) -> Markup:
-    """A row's place in its raw file, from its `location` code ('line:17', 'table:7:12',
-    'paragraph:5', 'sheet:Biểu mẫu 7:12'), for the appendix."""
-    kind, _, rest = str(code or "").partition(":")
-    if kind == "line" and rest:
-        return t("ref_line", lang, line=rest)
-    if kind == "paragraph" and rest:
-        return t("ref_location_paragraph", lang, n=rest)
-    if kind == "table" and rest.count(":") == 1:
-        table, row = rest.split(":")
-        return t("ref_location_table", lang, table=table, row=row)
-    if kind == "sheet" and ":" in rest:
-        sheet, row = rest.rsplit(":", 1)
-        return t("ref_location_sheet", lang, sheet=sheet, row=row)
-    return escape(str(code or ""))
+    """A row's place in its raw file ('line:17', 'table:7:12', ...) in words, for the
+    appendix (helpers.location); an unreadable code is shown as it is."""
+    try:
+        return escape(place.describe(code, lang))
+    except ValueError:
+        return escape(str(code or ""))
 
 
 # ------------------------------------------------------------------------- charts

@@ -87,8 +87,8 @@ def indicator_table(data: PageData, ind_ids, lang: str, caption=None, where=Fals
         row = data.row(ind_id)
         place = None
         if where and row is not None:
-            code = row["location"] if "location" in row and isinstance(row["location"], str) \
-                and row["location"] else f"line:{int(row['line'])}"
+            code = row["location"] if isinstance(row.get("location"), str) and \
+                row["location"] else f"line:{int(row['line'])}"
             place = el("td", location(code, lang), class_="code")
         rows.append(el("tr", el("th", label, scope="row"),
                        el("td", row_value(data, ind_id, lang), class_="num"),
