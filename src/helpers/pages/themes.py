@@ -122,7 +122,7 @@ def par_index_content(data: PageData, lang: str) -> list:
         change = data.fact("par_index_score_change")
         places = data.fact("par_index_rank_change")
         text = [a("par_sentence", lang, year=year, province=province,
-                  score=number(score, lang, score_decimals), rank=number(rank, lang),
+                  score=number(score, lang, score_decimals), rank=rank,
                   of=number(of, lang))]
         if change is not None and places is not None:
             change_decimals = data.fact_decimals("par_index_score_change")
@@ -132,14 +132,14 @@ def par_index_content(data: PageData, lang: str) -> list:
         region, size = (data.fact(f) for f in ("par_index_region_rank",
                                                       "par_index_region_size"))
         if region is not None and size is not None:
-            text.append(a("par_region", lang, rank=number(region, lang),
+            text.append(a("par_region", lang, rank=region,
                           size=number(size, lang)))
         out.append(paragraph(sentences(*text), fact_ref(data, par_ids, lang), lang))
         if change is not None and places is not None:
             decimals = max(score_decimals, data.fact_decimals("par_index_score_change"))
             out.append(paragraph(a("par_previous", lang, previous=year - 1,
                                    score=number(score - change, lang, decimals),
-                                   rank=number(rank + places, lang)),
+                                   rank=rank + places),
                                  fact_ref(data, par_ids, lang), lang))
         average = national_average_sentence(data, year, score, lang)
         if average:
@@ -152,7 +152,7 @@ def par_index_content(data: PageData, lang: str) -> list:
         text = []
         if s_rank is not None and s_of is not None:
             text.append(a("sipas_sentence", lang, year=year, score=percent(
-                sipas, lang, data.fact_decimals("sipas_score")), rank=number(s_rank, lang),
+                sipas, lang, data.fact_decimals("sipas_score")), rank=s_rank,
                 of=number(s_of, lang)))
         if s_change is not None:
             text.append(a("sipas_change", lang, previous=year - 1,
