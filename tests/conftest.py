@@ -10,6 +10,8 @@ SEED = paths.RAW / "thai-nguyen_2022_bc-301-ubnd.txt"
 FIXTURES = paths.PROJ_ROOT / "tests" / "fixtures"
 GOLDEN = paths.PROJ_ROOT / "tests" / "golden"
 SYNTHETIC = FIXTURES / "synthetic_bac-kan_2023.txt"
+# The same invented report under another province, its assessment worded differently
+SYNTHETIC_WORDING = FIXTURES / "synthetic_wording_lang-son_2023.txt"
 
 
 def read_golden(name: str) -> pd.DataFrame:
@@ -28,13 +30,14 @@ def synthetic():
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """The whole pipeline run once for the seed and the synthetic report into a temporary OUT.
+    """The whole pipeline run once for the seed and two synthetic reports (Bắc Kạn and Lạng
+    Sơn 2023: a comparison across provinces) into a temporary OUT.
 
     Tests of figures, audit files and HTML read from here instead of rebuilding.
     """
     from helpers import run
     out = tmp_path_factory.mktemp("out")
-    outcomes = run.build_reports((SEED, SYNTHETIC), out)   # one build: each sees the other
+    outcomes = run.build_reports((SEED, SYNTHETIC, SYNTHETIC_WORDING), out)   # one build
     failures = [failure for outcome in outcomes for failure in outcome.failures]
     assert failures == [], failures
     return out

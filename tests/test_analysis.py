@@ -244,3 +244,17 @@ def test_a_series_is_never_joined_across_a_missing_year(seed_data):
     # ... but its rank is implied by the 2023 source ("tăng 3 bậc so với năm 2022"): 9th
     row = ranks.set_index("year").loc[2022]
     assert (row["rank"], row["origin"]) == (9, "implied")
+
+
+def test_a_synthetic_series_breaks_where_a_year_has_no_value(synthetic):
+    # invented: published 2019 and 2023 for Bắc Kạn; the synthetic report states 2022 and
+    # implies 2021 (line 17: "tăng 1,62 điểm và giảm 2 bậc"); 2020 has no value anywhere
+    governance = governance_rows([
+        ["PAR_INDEX", 2019, "Bac Kan", 80.5, "percent", 45, 63, "https://example.org/a", ""],
+        ["PAR_INDEX", 2023, "Bac Kan", 85.0, "percent", 40, 63, "https://example.org/b", ""]])
+    report = data.of_tables(synthetic.report_id, ingest.metadata(synthetic.report),
+                            synthetic.indicators, synthetic.facts, governance=governance)
+    scores = analysis.trajectory(analysis.index_history(report, "PAR_INDEX"), "score")
+    runs = scores.groupby("segment")["year"].apply(list).tolist()
+    assert runs == [[2019], [2021, 2022, 2023]]
+    assert 2020 not in set(scores["year"])               # nothing is interpolated

@@ -24,7 +24,7 @@ AXE = paths.PROJ_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-REPORTS = ("thai-nguyen_2022", "bac-kan_2023")
+REPORTS = ("thai-nguyen_2022", "bac-kan_2023", "lang-son_2023")
 PAGES = [f"{r}_{lang}{suffix}.html" for r in REPORTS for lang in ("vi", "en")
          for suffix in ("", "_appendix")] + ["index.html", "index_en.html"]
 BRIEFS = [f"{r}_{lang}.html" for r in REPORTS for lang in ("vi", "en")]

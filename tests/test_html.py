@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from helpers import html, paths
 from helpers.pages import brief, common, page as page_data
 
-REPORTS = ("thai-nguyen_2022", "bac-kan_2023")
+REPORTS = ("thai-nguyen_2022", "bac-kan_2023", "lang-son_2023")
 LANGS = ("vi", "en")
 DOCUMENTS = ("brief", "appendix")
 

@@ -312,3 +312,14 @@ def test_only_web_addresses_become_links():
     assert "href" not in str(common.link("javascript:alert(1)"))
     assert str(common.link('https://example.org/a?b=1&c="x"')).startswith(
         '<a href="https://example.org/a?b=1&amp;c=&#34;x&#34;">')
+
+
+def test_a_report_worded_differently_shows_its_own_assessment(built):
+    # tests/golden/synthetic_wording_lang-son_2023_assessment.csv: 3 strengths, 3 shortfalls,
+    # 5 tasks, read from headings worded otherwise than the seed's
+    for lang in ("vi", "en"):
+        html = brief.build("lang-son_2023", lang, built).html()
+        for anchor, count in (("well", 3), ("short", 3), ("tasks", 5)):
+            start = html.index(f'id="{anchor}"')
+            section = html[start:html.index("</section>", start)]
+            assert section.count('<q class="quote" lang="vi">') == count, (lang, anchor)
