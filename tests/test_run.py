@@ -20,6 +20,7 @@ from papermill.exceptions import PapermillExecutionError
 from conftest import SEED, SYNTHETIC
 from helpers import bench, paths, run
 from helpers.errors import ReportError
+from helpers.run.fingerprints import imported_helpers
 
 SEED_ID = "thai-nguyen_2022"
 
@@ -218,20 +219,34 @@ def test_plan_refuses_a_need_that_is_not_an_earlier_step_and_paths_as_notebooks(
 def test_a_notebook_depends_on_the_helpers_it_imports_and_theirs(tmp_path):
     notebook = write_notebook(tmp_path / "n.ipynb", 'report_id: str = "x"  # help: r',
                               "%matplotlib inline\nimport helpers.ingest as ingest")
-    sources = {p.name for p in run.helper_sources(notebook)}
+    sources = {p.relative_to(paths.PACKAGE).as_posix() for p in run.helper_sources(notebook)}
     assert {"__init__.py", "ingest.py", "report.py", "catalogue.py", "numbers.py",
             "paths.py"} <= sources
-    assert not {"run.py", "bench.py", "html.py"} & sources
+    assert not {"bench.py", "html.py"} & sources
+    assert not [source for source in sources if source.startswith("run/")]
     numbers_only = write_notebook(tmp_path / "m.ipynb", 'x: int = 1  # help: x',
                                   "from helpers import numbers")
     assert "ingest.py" not in {p.name for p in run.helper_sources(numbers_only)}
     assert "html.py" in {p.name for p in run.helper_sources(numbers_only, ("html",))}
 
 
+def test_imports_are_followed_into_sub_packages(tmp_path):
+    texts = write_notebook(tmp_path / "t.ipynb", 'x: int = 1  # help: x',
+                           "from helpers.text import t")
+    sources = {p.relative_to(paths.PACKAGE).as_posix() for p in run.helper_sources(texts)}
+    assert {"text/__init__.py", "formats.py", "__init__.py"} <= sources
+    runner = write_notebook(tmp_path / "r.ipynb", 'x: int = 1  # help: x',
+                            "from helpers import run")
+    sources = {p.relative_to(paths.PACKAGE).as_posix() for p in run.helper_sources(runner)}
+    # the package's __init__ imports its modules, and they import theirs (relative imports)
+    assert {"run/__init__.py", "run/build.py", "run/pipeline.py", "run/publishing.py",
+            "paths.py", "errors.py", "formats.py"} <= sources
+
+
 def test_relative_imports_resolve_inside_the_package():
     import ast
     tree = ast.parse("from . import paths\nfrom .errors import ReportError\nimport os")
-    assert run._imported_helpers(tree, "helpers") == {
+    assert imported_helpers(tree, "helpers") == {
         "helpers", "helpers.paths", "helpers.errors", "helpers.errors.ReportError"}
 
 
