@@ -16,39 +16,28 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from . import catalogue, facts, paths, store
+from . import catalogue, facts, paths, store, workbook
 from .errors import ReportError
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
+from .schema import FACT_COLUMNS, INDICATOR_COLUMNS, ISSUE_COLUMNS, Ingested, Reading, issue
 
-INDICATOR_COLUMNS = [
-    "report_id", "indicator_id", "form", "code", "code_raw", "parent", "label_vi", "label_en",
-    "unit", "unit_raw", "value", "value_raw", "value_label_vi", "value_label_en",
-    "formula_numerator", "formula_denominator", "decimals", "note", "line", "label_raw",
-    "in_catalogue",
-]
-FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
-                "period", "indicator_id", "sentence", "line"]
-ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
 # A note cell holding only a number or a formula is a value that a stray tab moved or split.
 _VALUE_IN_NOTE = re.compile(r"(?=.*[0-9])[0-9.,% ]+|\$?\s*\(.*/.*\)\s*\*\s*100.*")
 
 
-@dataclass
-class Ingested:
-    report: ParsedReport
-    indicators: pd.DataFrame
-    facts: pd.DataFrame
-    issues: pd.DataFrame
+def read_text_report(path: Path) -> Reading:
+    return Reading(parse_report(path))
 
-    @property
-    def report_id(self) -> str:
-        return self.report.report_id
+
+# The one place that says which reader reads which file (schema.REPORT_FORMATS lists the
+# suffixes): a reader takes the file's path and returns a schema.Reading. Any other suffix
+# goes to the text reader, which names what the file is (a PDF, a Word file, ...).
+READERS = {".txt": read_text_report, ".xlsx": workbook.reading}
 
 
 def sidecar_of(path: Path) -> Path:
@@ -74,34 +63,34 @@ def verify_checksum(path: Path, sha256: str) -> None:
 
 
 def read(path: Path | str) -> Ingested:
-    """Parse a report into its tables (nothing is written); .xlsx: a data-entry workbook."""
-    if paths.resolve_report(path).suffix.lower() == ".xlsx":
-        from . import workbook
-        return workbook.read(paths.resolve_report(path))
-    parsed = parse_report(paths.resolve_report(path))
-    verify_checksum(parsed.path, parsed.sha256)
-    return tables(parsed)
+    """Parse a report into its tables (nothing is written), with the reader its suffix names."""
+    path = paths.resolve_report(path)
+    reading = READERS.get(path.suffix.lower(), read_text_report)(path)
+    verify_checksum(reading.report.path, reading.report.sha256)
+    return tables(reading.report, reading.facts, reading.issues)
 
 
-def tables(parsed: ParsedReport) -> Ingested:
-    """A parsed text report -> its tables; the parser's problems become issue rows."""
+def tables(parsed: ParsedReport, entered_facts: list[dict] | None = None,
+           more_issues: list[dict] = ()) -> Ingested:
+    """A parsed report -> its tables; the parser's problems become issue rows. The facts are
+    found in the narrative unless the reader gives them (`entered_facts`, the workbook's);
+    `more_issues`: the reader's own issue rows, listed last."""
     issues = [_problem_issue(problem) for problem in parsed.problems]
     indicators = pd.DataFrame([_indicator(parsed, row, issues) for row in parsed.rows],
                               columns=INDICATOR_COLUMNS)
     _check_coverage(parsed, indicators, issues)
-    unreadable: list[ReportError] = []
-    stated = facts.extract(parsed.narrative, parsed.year, unreadable)
-    issues += [{"severity": "error", "kind": "unreadable_fact", "indicator_id": "",
-                "form": None, "line": exc.line,
-                "message_en": f"a figure of the narrative cannot be read ({exc.message}); it is "
-                              "left out: correct the number's format (Vietnamese: '1.893', "
-                              "'99,65')",
-                "message_vi": f"không đọc được một số liệu trong phần thuyết minh "
-                              f"({exc.message}); số liệu này bị bỏ qua"}
-               for exc in unreadable]
-    found = [{"report_id": parsed.report_id, **fact} for fact in stated]
+    if entered_facts is None:
+        unreadable: list[ReportError] = []
+        stated = facts.extract(parsed.narrative, parsed.year, unreadable)
+        issues += [issue("error", "unreadable_fact", {
+            "en": f"a figure of the narrative cannot be read ({exc.message}); it is left out: "
+                  "correct the number's format (Vietnamese: '1.893', '99,65')",
+            "vi": f"không đọc được một số liệu trong phần thuyết minh ({exc.message}); số liệu "
+                  "này bị bỏ qua"}, line=exc.line) for exc in unreadable]
+        entered_facts = [{"report_id": parsed.report_id, **fact} for fact in stated]
+    issues += list(more_issues)
     return Ingested(report=parsed, indicators=indicators,
-                    facts=pd.DataFrame(found, columns=FACT_COLUMNS),
+                    facts=pd.DataFrame(entered_facts, columns=FACT_COLUMNS),
                     issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS))
 
 
@@ -193,26 +182,23 @@ def _check_coverage(parsed: ParsedReport, indicators: pd.DataFrame, issues: list
                               hint="copy the whole form from the original document")
         missing = [ind for ind in ids if ind not in present]
         for ind in missing:
-            issues.append({"severity": "warning", "kind": "missing_row", "indicator_id": ind,
-                           "form": int(form), "line": None,
-                           "message_en": f"row {ind} of the template is missing from the "
-                                         "report, so it has no value: check the original "
-                                         "document",
-                           "message_vi": f"báo cáo thiếu dòng {ind} của biểu mẫu nên chỉ tiêu "
-                                         "này không có số liệu: hãy đối chiếu với báo cáo gốc"})
+            issues.append(issue("warning", "missing_row", {
+                "en": f"row {ind} of the template is missing from the report, so it has no "
+                      "value: check the original document",
+                "vi": f"báo cáo thiếu dòng {ind} của biểu mẫu nên chỉ tiêu này không có số "
+                      "liệu: hãy đối chiếu với báo cáo gốc"}, ind, int(form)))
 
 
 def _problem_issue(problem: Problem) -> dict:
     ind_id = (catalogue.indicator_id(problem.form, problem.code)
               if problem.form and problem.code else "")
-    return {"severity": problem.severity, "kind": problem.kind, "indicator_id": ind_id,
-            "form": problem.form, "line": problem.line, "message_en": problem.message_en,
-            "message_vi": problem.message_vi}
+    return issue(problem.severity, problem.kind,
+                 {"en": problem.message_en, "vi": problem.message_vi},
+                 ind_id, problem.form, problem.line)
 
 
 def _issue(severity: str, kind: str, ind_id: str, row: Row, en: str, vi: str) -> dict:
-    return {"severity": severity, "kind": kind, "indicator_id": ind_id, "form": row.form,
-            "line": row.line, "message_en": en, "message_vi": vi}
+    return issue(severity, kind, {"en": en, "vi": vi}, ind_id, row.form, row.line)
 
 
 def metadata(parsed: ParsedReport) -> dict:
@@ -296,9 +282,9 @@ def main(argv=None) -> int:
               f"facts, {len(issues)} problem(s) recorded"
               + (f"; written to {paths.processed_dir(ingested.report_id, args.out)}"
                  if args.out else ""), flush=True)
-        for issue in issues.to_dict("records"):
-            print(f"{issue['severity'].upper()} {_where(ingested, issue)}: "
-                  f"{issue['message_en']}", file=sys.stderr, flush=True)
+        for row in issues.to_dict("records"):
+            print(f"{row['severity'].upper()} {_where(ingested, row)}: "
+                  f"{row['message_en']}", file=sys.stderr, flush=True)
     if len(args.reports) > 1:
         print(f"{len(args.reports) - failed} of {len(args.reports)} report(s) read"
               + (f", {failed} failed" if failed else ""))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .schema import REPORT_FORMATS
+
 PROJ_ROOT = Path(__file__).resolve().parents[2]
 DATA = PROJ_ROOT / "data"
 RAW = DATA / "raw"
@@ -44,11 +46,12 @@ def executed_notebooks_dir(report_id: str, out=None) -> Path:
 
 
 def raw_reports() -> list[Path]:
-    """Every report in data/raw/: text reports and filled data-entry workbooks (.xlsx).
+    """Every report in data/raw/: text reports and filled data-entry workbooks (.xlsx), the
+    formats of schema.REPORT_FORMATS.
 
     Sidecars, reference data and Excel's lock files (`~$name.xlsx`) are excluded.
     """
-    found = [p for pattern in ("*.txt", "*.xlsx") for p in RAW.glob(pattern)]
+    found = [p for suffix in REPORT_FORMATS for p in RAW.glob(f"*{suffix}")]
     return sorted(p for p in found if p.is_file() and not p.name.startswith(("~$", ".")))
 
 

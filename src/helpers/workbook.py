@@ -6,10 +6,11 @@ from the catalogue, an empty value column, numerator/denominator columns for for
 cells, a note column, drop-down lists for enum and boolean rows) and a sheet for the
 headline narrative figures of `facts.yml`.
 
-`read()` turns a filled workbook into the same `Ingested` tables as the text route,
-so that everything downstream is unchanged. Each form row becomes the same `Row`
-the text parser produces and goes through the same catalogue lookup, so unknown
-codes, enum codes and unreadable values are flagged exactly as in a text report.
+`reading()` reads a filled workbook as the text route parses a report (`ingest.read`
+then makes the same tables of it), so that everything downstream is unchanged. Each
+form row becomes the same `Row` the text parser produces and goes through the same
+catalogue lookup, so unknown codes, enum codes and unreadable values are flagged
+exactly as in a text report.
 Two things differ by nature: `line` is the row number in the form's sheet (or in
 the facts sheet), and a fact's `sentence` is `ENTERED_SENTENCE` unless the analyst
 pasted the report's sentence into the optional sentence column.
@@ -27,11 +28,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalogue, facts, ingest, paths, store
+from . import catalogue, facts, paths, store
 from .errors import ReportError
 from .formats import format_number
 from .numbers import NumberError, parse_number
 from .report import FORM_COUNT, ParsedReport, Row, sha256_of, slugify
+from .schema import Reading, issue
 
 TEMPLATE_VERSION = 1
 # a row code as the text route reads it: 'VII', '6', '6.4.2' (a final dot allowed)
@@ -232,8 +234,9 @@ def _write_facts(sheet, year: int) -> None:
 
 # --------------------------------------------------------------------------- reading
 
-def read(path: Path | str) -> ingest.Ingested:
-    """A filled workbook -> the same tables as `ingest.read` of a text report."""
+def reading(path: Path | str) -> Reading:
+    """A filled workbook -> the report as the text route parses it, with the facts entered
+    in its facts sheet (`ingest.read` turns it into the same tables as a text report)."""
     path = Path(path)
     values, formulas = _open(path)
     cover = _read_cover(_sheet(values, COVER_SHEET, path), path)
@@ -241,23 +244,16 @@ def read(path: Path | str) -> ingest.Ingested:
     for form in range(1, FORM_COUNT + 1):
         rows.extend(_read_form(_sheet(values, form_sheet(form), path),
                                _sheet(formulas, form_sheet(form), path), form, path))
-    sha256 = sha256_of(path)
     parsed = ParsedReport(
-        path=path, sha256=sha256, title=cover["title"], province=cover["province"],
+        path=path, sha256=sha256_of(path), title=cover["title"], province=cover["province"],
         year=cover["year"], number=cover["number"], date=cover["date"], narrative=[],
         rows=rows, form_titles={form: catalogue.label(catalogue.FORM_SECTION[form], "vi")
                                 for form in range(1, FORM_COUNT + 1)},
         form_lines={form: 1 for form in range(1, FORM_COUNT + 1)})
-    ingest.verify_checksum(path, sha256)
-    result = ingest.tables(parsed)   # the same catalogue lookups and flags as a text report
     issues: list[dict] = []
     found = _read_facts(_sheet(values, FACTS_SHEET, path), _sheet(formulas, FACTS_SHEET, path),
                         parsed, issues)
-    if issues:
-        extra = pd.DataFrame(issues, columns=ingest.ISSUE_COLUMNS)
-        result.issues = pd.concat([result.issues, extra], ignore_index=True)
-    result.facts = pd.DataFrame(found, columns=ingest.FACT_COLUMNS)
-    return result
+    return Reading(parsed, facts=found, issues=issues)
 
 
 def _open(path: Path):
@@ -518,13 +514,11 @@ def _read_facts(sheet, formulas, parsed: ParsedReport, issues: list[dict]) -> li
                               f"'{fact_id}': {exc.message}", path=parsed.path) from None
         spec = specs.get(fact_id)
         if spec is None:
-            issues.append({"severity": "warning", "kind": "unknown_fact", "indicator_id": "",
-                           "form": None, "line": number,
-                           "message_en": f"fact '{fact_id}' (sheet '{sheet.title}', row "
-                                         f"{number}) is not in facts.yml; it is kept with "
-                                         "its own label",
-                           "message_vi": f"số liệu '{fact_id}' (trang '{sheet.title}', dòng "
-                                         f"{number}) không có trong facts.yml; vẫn được giữ lại"})
+            issues.append(issue("warning", "unknown_fact", {
+                "en": f"fact '{fact_id}' (sheet '{sheet.title}', row {number}) is not in "
+                      "facts.yml; it is kept with its own label",
+                "vi": f"số liệu '{fact_id}' (trang '{sheet.title}', dòng {number}) không có "
+                      "trong facts.yml; vẫn được giữ lại"}, line=number))
         period = _period(cell("period"), sheet.title, parsed.path)
         if not period and spec is not None:
             period = facts._period(spec.period, None, parsed.year)

@@ -41,7 +41,7 @@ class Hashes:
         return self._shared
 
 
-def _module_file(module: str) -> Path | None:
+def module_file(module: str) -> Path | None:
     """The source file of a `helpers` module, or None when the name is not a module."""
     base = paths.PACKAGE.joinpath(*module.split(".")[1:])
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
@@ -89,7 +89,7 @@ def helper_sources(notebook: Path, extra_modules=()) -> list[Path]:
     seen: dict[str, Path] = {}
     while todo:
         module = todo.pop()
-        source = _module_file(module)
+        source = module_file(module)
         if source is None or module in seen:
             continue
         seen[module] = source
