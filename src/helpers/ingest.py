@@ -21,11 +21,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalogue, facts, paths, store, workbook
-from .errors import ReportError
+from .errors import ReportError, where
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
-from .schema import FACT_COLUMNS, INDICATOR_COLUMNS, ISSUE_COLUMNS, Ingested, Reading, issue
+from .schema import (FACT_COLUMNS, INDICATOR_COLUMNS, ISSUE_COLUMNS, NUMBER_EXAMPLES, Ingested,
+                     Reading, issue)
+from .text import both, cli_lang, t
 
+PERCENT_RANGE = (0, 100)
 # A note cell holding only a number or a formula is a value that a stray tab moved or split.
 _VALUE_IN_NOTE = re.compile(r"(?=.*[0-9])[0-9.,% ]+|\$?\s*\(.*/.*\)\s*\*\s*100.*")
 
@@ -82,11 +85,9 @@ def tables(parsed: ParsedReport, entered_facts: list[dict] | None = None,
     if entered_facts is None:
         unreadable: list[ReportError] = []
         stated = facts.extract(parsed.narrative, parsed.year, unreadable)
-        issues += [issue("error", "unreadable_fact", {
-            "en": f"a figure of the narrative cannot be read ({exc.message}); it is left out: "
-                  "correct the number's format (Vietnamese: '1.893', '99,65')",
-            "vi": f"không đọc được một số liệu trong phần thuyết minh ({exc.message}); số liệu "
-                  "này bị bỏ qua"}, line=exc.line) for exc in unreadable]
+        issues += [issue("error", "unreadable_fact",
+                         both("ingest.unreadable_fact", problem=exc.message, **NUMBER_EXAMPLES),
+                         line=exc.line) for exc in unreadable]
         entered_facts = [{"report_id": parsed.report_id, **fact} for fact in stated]
     issues += list(more_issues)
     return Ingested(report=parsed, indicators=indicators,
@@ -101,11 +102,7 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         cell = parse_cell(row.value)
     except NumberError as exc:
         issues.append(_issue("error", "unreadable_value", ind_id, row,
-                             f"value '{row.value}' of row {row.code_raw} cannot be read as a "
-                             f"number ({exc.message}); it is left empty: check the original "
-                             "document",
-                             f"không đọc được giá trị '{row.value}' của dòng {row.code_raw} "
-                             "thành số; ô được để trống: hãy đối chiếu với báo cáo gốc"))
+                             value=row.value, problem=exc.message))
         cell = parse_cell("")
     record = {
         "report_id": parsed.report_id, "indicator_id": ind_id, "form": row.form,
@@ -116,22 +113,9 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         "in_catalogue": entry is not None, "value_label_vi": "", "value_label_en": "",
     }
     if _VALUE_IN_NOTE.fullmatch(row.note):
-        issues.append(_issue("warning", "shifted_cells", ind_id, row,
-                             f"the note cell of row {row.code_raw} holds only a value "
-                             f"('{row.note}'): the row's cells may be shifted or its value "
-                             "split by a tab; check the row",
-                             f"ô ghi chú của dòng {row.code_raw} chỉ có một giá trị "
-                             f"('{row.note}'): các ô có thể bị lệch hoặc giá trị bị tách bởi "
-                             "dấu tab; hãy kiểm tra dòng này"))
+        issues.append(_issue("warning", "shifted_cells", ind_id, row, note=row.note))
     if entry is None:
-        issues.append(_issue("warning", "unknown_row", ind_id, row,
-                             f"row {row.code_raw} '{row.label}' is not in the indicator "
-                             "catalogue; it is kept with its own label. If the code is a typo, "
-                             "correct it; if the template has a new row, add it to "
-                             "src/helpers/indicators.csv",
-                             f"dòng {row.code_raw} '{row.label}' không có trong danh mục chỉ "
-                             "tiêu; vẫn được giữ lại. Nếu mã bị gõ sai, hãy sửa; nếu biểu mẫu "
-                             "có dòng mới, hãy thêm vào src/helpers/indicators.csv"))
+        issues.append(_issue("warning", "unknown_row", ind_id, row, label=row.label))
         record.update(parent="", label_vi=row.label, label_en="", unit="")
         return record
     record.update(parent=entry["parent"], label_vi=entry["label_vi"],
@@ -142,19 +126,15 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
             record["value_label_vi"] = labels_vi[cell.value]
             record["value_label_en"] = catalogue.enum_labels(ind_id, "en")[cell.value]
         else:
-            issues.append(_issue("error", "enum_value", ind_id, row,
-                                 f"value {row.value} is not one of the codes {entry['enum_vi']}",
-                                 f"giá trị {row.value} không thuộc các mã {entry['enum_vi']}"))
-    if entry["unit"] == "percent" and cell.value is not None and not 0 <= cell.value <= 100:
-        issues.append(_issue("warning", "percent_out_of_range", ind_id, row,
-                             f"the percentage {row.value} is outside 0-100; check it against "
-                             "the original report (the audit checks it too)",
-                             f"tỷ lệ {row.value} nằm ngoài khoảng 0-100; hãy đối chiếu với "
-                             "báo cáo gốc"))
+            issues.append(_issue("error", "enum_value", ind_id, row, value=row.value,
+                                 codes=entry["enum_vi"]))
+    lowest, highest = PERCENT_RANGE
+    if entry["unit"] == "percent" and cell.value is not None and \
+            not lowest <= cell.value <= highest:
+        issues.append(_issue("warning", "percent_out_of_range", ind_id, row, value=row.value,
+                             lowest=lowest, highest=highest))
     if row.extra:
-        issues.append(_issue("warning", "extra_cells", ind_id, row,
-                             f"cells beyond the note column ignored: {row.extra}",
-                             f"bỏ qua các ô thừa sau cột ghi chú: {row.extra}"))
+        issues.append(_issue("warning", "extra_cells", ind_id, row, cells=str(row.extra)))
     return record
 
 
@@ -182,11 +162,8 @@ def _check_coverage(parsed: ParsedReport, indicators: pd.DataFrame, issues: list
                               hint="copy the whole form from the original document")
         missing = [ind for ind in ids if ind not in present]
         for ind in missing:
-            issues.append(issue("warning", "missing_row", {
-                "en": f"row {ind} of the template is missing from the report, so it has no "
-                      "value: check the original document",
-                "vi": f"báo cáo thiếu dòng {ind} của biểu mẫu nên chỉ tiêu này không có số "
-                      "liệu: hãy đối chiếu với báo cáo gốc"}, ind, int(form)))
+            issues.append(issue("warning", "missing_row", both("ingest.missing_row", indicator=ind),
+                                ind, int(form)))
 
 
 def _problem_issue(problem: Problem) -> dict:
@@ -197,8 +174,10 @@ def _problem_issue(problem: Problem) -> dict:
                  ind_id, problem.form, problem.line)
 
 
-def _issue(severity: str, kind: str, ind_id: str, row: Row, en: str, vi: str) -> dict:
-    return issue(severity, kind, {"en": en, "vi": vi}, ind_id, row.form, row.line)
+def _issue(severity: str, kind: str, ind_id: str, row: Row, **values) -> dict:
+    """An issue about one row: the phrase `ingest.<kind>`, with the row's printed code."""
+    return issue(severity, kind, both(f"ingest.{kind}", code=row.code_raw, **values), ind_id,
+                 row.form, row.line)
 
 
 def metadata(parsed: ParsedReport) -> dict:
@@ -263,11 +242,11 @@ def rows_per_form(indicators: pd.DataFrame, form_titles: dict | None = None) -> 
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.ingest", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("reports", nargs="+", help="report files (paths, or names in data/raw/)")
-    parser.add_argument("--out", default=None,
-                        help="also write data/processed/<report_id>/ under this output root")
+    lang = cli_lang()
+    parser = argparse.ArgumentParser(prog="python -m helpers.ingest",
+                                     description=t("cli.ingest_description", lang))
+    parser.add_argument("reports", nargs="+", help=t("cli.ingest_reports_help", lang))
+    parser.add_argument("--out", default=None, help=t("cli.ingest_out_help", lang))
     args = parser.parse_args(argv)
     failed = 0
     for report in args.reports:
@@ -275,29 +254,29 @@ def main(argv=None) -> int:
             ingested = run(report, args.out) if args.out else read(report)
         except ReportError as exc:
             failed += 1
-            print(f"ERROR {exc}", file=sys.stderr, flush=True)
+            print(f"{t('cli.severity_error', lang)} {exc}", file=sys.stderr, flush=True)
             continue
         issues = ingested.issues
-        print(f"{ingested.report_id}: {len(ingested.indicators)} rows, {len(ingested.facts)} "
-              f"facts, {len(issues)} problem(s) recorded"
-              + (f"; written to {paths.processed_dir(ingested.report_id, args.out)}"
-                 if args.out else ""), flush=True)
+        summary = t("cli.ingest_read", lang, report=ingested.report_id,
+                    rows=len(ingested.indicators), facts=len(ingested.facts),
+                    problems=len(issues))
+        if args.out:
+            summary = t("cli.ingest_written", lang, summary=summary,
+                        folder=str(paths.processed_dir(ingested.report_id, args.out)))
+        print(summary, flush=True)
         for row in issues.to_dict("records"):
-            print(f"{row['severity'].upper()} {_where(ingested, row)}: "
-                  f"{row['message_en']}", file=sys.stderr, flush=True)
+            print(t("cli.ingest_problem", lang, severity=t(f"cli.severity_{row['severity']}", lang),
+                    where=_where(ingested, row, lang), message=row[f"message_{lang}"]),
+                  file=sys.stderr, flush=True)
     if len(args.reports) > 1:
-        print(f"{len(args.reports) - failed} of {len(args.reports)} report(s) read"
-              + (f", {failed} failed" if failed else ""))
+        print(t("cli.ingest_summary_failed" if failed else "cli.ingest_summary", lang,
+                done=len(args.reports) - failed, count=len(args.reports), failed=failed))
     return 1 if failed else 0
 
 
-def _where(ingested: Ingested, issue: dict) -> str:
-    parts = [str(ingested.report.path)]
-    if pd.notna(issue["form"]):
-        parts.append(f"Biểu mẫu {int(issue['form'])}")
-    if pd.notna(issue["line"]):
-        parts.append(f"line {int(issue['line'])}")
-    return ", ".join(parts)
+def _where(ingested: Ingested, row: dict, lang: str) -> str:
+    return where(ingested.report.path, int(row["form"]) if pd.notna(row["form"]) else None,
+                 int(row["line"]) if pd.notna(row["line"]) else None, lang)
 
 
 if __name__ == "__main__":

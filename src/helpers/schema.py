@@ -28,6 +28,8 @@ INDICATOR_COLUMNS = [
 FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
                 "period", "indicator_id", "sentence", "line"]
 ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
+# Numbers written the Vietnamese way, as the messages and the workbook's help show them
+NUMBER_EXAMPLES = {"thousands": "1.234", "decimals": "99,65"}
 
 
 @dataclass

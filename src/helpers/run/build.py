@@ -16,7 +16,8 @@ from .fingerprints import (Hashes, changed_inputs, fingerprint_of, manifest_path
 from .kernels import KernelPool
 from .parameters import check_parameters
 from .pipeline import (LANGS, Outcome, Task, build_dir, check_inside, check_report_id,
-                       checked_out_root, failed_dir, plan, report_dirs, task_outputs)
+                       checked_out_root, failed_dir, message, plan, report_dirs,
+                       task_outputs)
 from .publishing import locked, publish, stage, write_summaries
 from .scheduling import Job, default_jobs, run_jobs
 
@@ -130,12 +131,13 @@ def _staging(build: Build, root: Path) -> Path:
 def _reasons(build: Build, task: Task) -> list[str]:
     """Why a task runs, in a few words."""
     if not build.recorded:
-        return ["first build"]
+        return [message("reason_first_build")]
     recorded = build.recorded.get("inputs", {}).get(task.name)
     if recorded is None:
-        return ["not built before"]
+        return [message("reason_not_built_before")]
     changed = changed_inputs(recorded, build.inputs[task.name])
-    return [f"{key} changed" for key in changed] or ["outputs missing"]
+    return [message("reason_changed", input=key) for key in changed] or \
+        [message("reason_outputs_missing")]
 
 
 def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
@@ -146,7 +148,8 @@ def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
         try:
             return bring_up_to_date()
         except Exception as exc:  # noqa: BLE001 - the report fails, the others go on
-            return f"{build.report_id}: {task.step.notebook}: {type(exc).__name__}: {exc}"
+            return message("failed_step", report=build.report_id, notebook=task.step.notebook,
+                           error=f"{type(exc).__name__}: {exc}")
 
     def bring_up_to_date() -> str | None:
         others = _others(build, task, builds, root) if task.step.compares else ""
@@ -221,8 +224,8 @@ def _prepare_all(reports, root: Path, langs, pipeline) -> tuple[list[Outcome], l
             continue
         twin = next((b for b in builds if b.report_id == build.report_id), None)
         if twin is not None:
-            outcome.failures.append(f"{report}: report id {build.report_id} is already "
-                                    f"built from {twin.report} in this run")
+            outcome.failures.append(message("failed_twin", path=str(report),
+                                            report=build.report_id, other=str(twin.report)))
             continue
         builds.append(build)
     return outcomes, builds
@@ -265,9 +268,8 @@ def _finish(build: Build, root: Path) -> None:
         done = set(build.outcome.ran) | set(build.outcome.up_to_date)
         skipped = [task.name for task in build.tasks if task.name not in done]
         if skipped:
-            build.outcome.failures.append(
-                f"{build.report_id}: not run because of the failure: {', '.join(skipped)}; "
-                "the report's previous outputs are unchanged")
+            build.outcome.failures.append(message("failed_not_run", report=build.report_id,
+                                                  tasks=", ".join(skipped)))
         return
     if build.staging is not None:   # else everything was up to date
         publish(build.report_id, build.staging, root, build.tasks)

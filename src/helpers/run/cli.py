@@ -31,26 +31,23 @@ from pathlib import Path
 
 from .. import paths
 from .build import build_reports
-from .pipeline import LANGS
+from .pipeline import LANGS, message
 from .scheduling import make_jobs
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("reports", nargs="*", help="report files (default: all in data/raw/)")
-    parser.add_argument("--out", default=None, help="output root (default: the repository)")
-    parser.add_argument("--lang", nargs="+", default=list(LANGS), choices=LANGS)
-    parser.add_argument("--jobs", type=int, default=None,
-                        help="notebooks run at once (default: N under `make -jN`, "
-                             "else the number of CPUs)")
-    parser.add_argument("--stamps", type=Path, default=None,
-                        help="touch <stamps>/<report file stem>.done for each report built "
-                             "or up to date (used by make)")
+    parser = argparse.ArgumentParser(prog="python -m helpers.run",
+                                     description=message("run_description"))
+    parser.add_argument("reports", nargs="*", help=message("run_reports_help"))
+    parser.add_argument("--out", default=None, help=message("output_help"))
+    parser.add_argument("--lang", nargs="+", default=list(LANGS), choices=LANGS,
+                        help=message("run_lang_help"))
+    parser.add_argument("--jobs", type=int, default=None, help=message("run_jobs_help"))
+    parser.add_argument("--stamps", type=Path, default=None, help=message("run_stamps_help"))
     args = parser.parse_args(argv)
     reports = args.reports or [str(p) for p in paths.raw_reports()]
     if not reports:
-        print("no reports to build (data/raw/ has none)", file=sys.stderr)
+        print(message("run_no_reports"), file=sys.stderr)
         return 2
     start = time.perf_counter()
     outcomes = build_reports(reports, args.out, tuple(args.lang), args.jobs or make_jobs(),
@@ -58,14 +55,15 @@ def main(argv=None) -> int:
     for outcome in outcomes:
         name = outcome.report_id or outcome.report
         for failure in outcome.failures:
-            print(f"FAILED {failure}", file=sys.stderr, flush=True)
+            print(message("run_failed", error=failure), file=sys.stderr, flush=True)
         if not outcome.failures and outcome.ran:
             why = ", ".join(outcome.reasons[:4]) + (", ..." if len(outcome.reasons) > 4 else "")
-            print(f"built {name}: ran {', '.join(outcome.ran)} ({why})", flush=True)
+            print(message("run_built", report=name, tasks=", ".join(outcome.ran), reasons=why),
+                  flush=True)
         elif not outcome.failures:
-            print(f"{name}: up to date", flush=True)
+            print(message("run_up_to_date", report=name), flush=True)
     failed = sum(1 for outcome in outcomes if outcome.failures)
-    print(f"{len(outcomes) - failed} of {len(outcomes)} report(s) up to date"
-          + (f", {failed} failed" if failed else "") + f" ({time.perf_counter() - start:.1f} s)",
+    print(message("run_summary_failed" if failed else "run_summary", done=len(outcomes) - failed,
+                  count=len(outcomes), failed=failed, seconds=time.perf_counter() - start),
           file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0

@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import paths
 from .kernels import start_kernel, stop_kernel
 from .parameters import check_parameters
-from .pipeline import KERNEL, LANGS, Task, failed_dir, html_path
+from .pipeline import KERNEL, LANGS, Task, failed_dir, html_path, message
 
 
 def execute(notebook: Path, output: Path, parameters: dict, check: bool = True,
@@ -41,12 +41,13 @@ def describe_failure(report_id: str, notebook: str, exc: BaseException,
     if isinstance(exc, PapermillExecutionError):
         first_line = next((line.strip() for line in (exc.source or "").splitlines()
                            if line.strip()), "")
-        what = (f"failed at cell {exc.cell_index} (In [{exc.exec_count}]: {first_line[:60]!r}) "
-                f"of the executed notebook: {exc.ename}: {exc.evalue}")
+        text = message("failed_cell", report=report_id, notebook=notebook,
+                       cell=str(exc.cell_index), execution=str(exc.exec_count),
+                       source=repr(first_line[:60]), error=f"{exc.ename}: {exc.evalue}")
     else:
-        what = f"failed: {type(exc).__name__}: {_last_line(exc)}"
-    text = f"{report_id}: notebook {notebook} {what}"
-    return text + (f"; executed notebook kept in {kept}" if kept else "")
+        text = message("failed_other", report=report_id, notebook=notebook,
+                       error=f"{type(exc).__name__}: {_last_line(exc)}")
+    return text + (message("failed_kept", path=str(kept)) if kept else "")
 
 
 def _last_line(exc: BaseException) -> str:

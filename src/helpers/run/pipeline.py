@@ -10,6 +10,13 @@ from .. import paths
 from ..errors import ReportError
 from ..formats import LANGS
 
+
+def message(name: str, **values) -> str:
+    """A message of the command line (text/cli.yml), in its language (CCHC_LANG)."""
+    from ..text import cli_lang, t   # imported when needed: the runner starts light
+    return t(f"cli.{name}", cli_lang(), **values)
+
+
 KERNEL = "python3"
 # <province-slug>_<year>: it names folders and files, never "all" (the combined tables)
 REPORT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*_[0-9]{4}")
