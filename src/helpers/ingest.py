@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import re
+import stat
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from . import catalogue, facts, paths, store, workbook
+from . import catalogue, facts, paths, schema, store, workbook
 from .errors import ReportError, where
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
@@ -29,6 +30,7 @@ from .schema import (FACT_COLUMNS, INDICATOR_COLUMNS, ISSUE_COLUMNS, NUMBER_EXAM
 from .text import both, cli_lang, t
 
 PERCENT_RANGE = (0, 100)
+MAX_REPORT_BYTES = 64 * 2**20   # a report's text is ~100 kB, a filled workbook ~200 kB
 # A note cell holding only a number or a formula is a value that a stray tab moved or split.
 _VALUE_IN_NOTE = re.compile(r"(?=.*[0-9])[0-9.,% ]+|\$?\s*\(.*/.*\)\s*\*\s*100.*")
 
@@ -47,11 +49,12 @@ def sidecar_of(path: Path) -> Path:
     return Path(path).with_name(Path(path).stem + ".meta.json")
 
 
-def verify_checksum(path: Path, sha256: str) -> None:
-    """If the raw report has a provenance sidecar, the file must still match it."""
+def verify_checksum(path: Path, sha256: str) -> str:
+    """If the raw report has a provenance sidecar, the file must still match it. Returns why
+    it could not be verified ("" when it was): no sidecar, or one without a sha256."""
     sidecar = sidecar_of(path)
     if not sidecar.exists():
-        return
+        return t("cli.unverified_no_sidecar", cli_lang(), file=sidecar.name)
     try:
         expected = store.read_json(sidecar).get("sha256")
     except (OSError, ValueError, AttributeError):
@@ -63,14 +66,52 @@ def verify_checksum(path: Path, sha256: str) -> None:
         raise ReportError(f"checksum mismatch: the file's sha256 is {sha256}, its sidecar "
                           f"{sidecar.name} records {expected}", path=path, kind="checksum",
                           hint="raw data is immutable; restore the original file")
+    return "" if expected else t("cli.unverified_empty_sha", cli_lang(), file=sidecar.name)
 
 
 def read(path: Path | str) -> Ingested:
-    """Parse a report into its tables (nothing is written), with the reader its suffix names."""
+    """Parse a report into its tables (nothing is written), with the reader its suffix names.
+
+    Whatever goes wrong inside a reader (a corrupt workbook: broken XML, a bad index) is a
+    ReportError naming the file. A text report without a sidecar, or with a sidecar that
+    records no sha256, is read; `Ingested.unverified` says why it was not verified."""
+    check_file(paths.locate_report(path))   # named as given, before links are followed
     path = paths.resolve_report(path)
-    reading = READERS.get(path.suffix.lower(), read_text_report)(path)
-    verify_checksum(reading.report.path, reading.report.sha256)
-    return tables(reading.report, reading.facts, reading.issues)
+    reader = READERS.get(path.suffix.lower(), read_text_report)
+    try:
+        reading = reader(path)
+    except ReportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader's crash becomes a clear refusal
+        what = schema.REPORT_FORMATS.get(path.suffix.lower(), "report")
+        raise ReportError(f"cannot be read as a {what} ({type(exc).__name__}: {exc})",
+                          path=path, kind="unreadable",
+                          hint="the file is damaged: save it again from the program that "
+                               "made it, or restore a copy") from None
+    unverified = verify_checksum(reading.report.path, reading.report.sha256)
+    ingested = tables(reading.report, reading.facts, reading.issues)
+    ingested.unverified = unverified if reader is read_text_report else ""
+    return ingested
+
+
+def check_file(path: Path) -> None:
+    """A report must be a regular file of a report's size: a device (a link to /dev/zero),
+    a pipe or a huge file is refused by name before anything reads it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return   # missing: the reader says so
+    if stat.S_ISDIR(info.st_mode):
+        return   # the reader says so
+    if not stat.S_ISREG(info.st_mode):
+        raise ReportError("is not a regular file (a device, a pipe or a socket); it is not "
+                          "read", path=path, kind="not_a_file",
+                          hint="put the report file itself in data/raw/")
+    if info.st_size > MAX_REPORT_BYTES:
+        raise ReportError(f"is {info.st_size // 2**20} MiB, more than any report "
+                          f"({MAX_REPORT_BYTES // 2**20} MiB at most); it is not read",
+                          path=path, kind="too_big",
+                          hint="check that this is the report and not another file")
 
 
 def tables(parsed: ParsedReport, entered_facts: list[dict] | None = None,
@@ -264,6 +305,9 @@ def main(argv=None) -> int:
             summary = t("cli.ingest_written", lang, summary=summary,
                         folder=str(paths.processed_dir(ingested.report_id, args.out)))
         print(summary, flush=True)
+        if ingested.unverified:
+            print(t("cli.unverified", lang, report=ingested.report_id, why=ingested.unverified),
+                  file=sys.stderr, flush=True)
         for row in issues.to_dict("records"):
             print(t("cli.ingest_problem", lang, severity=t(f"cli.severity_{row['severity']}", lang),
                     where=_where(ingested, row, lang), message=row[f"message_{lang}"]),

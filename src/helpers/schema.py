@@ -49,6 +49,7 @@ class Ingested:
     indicators: pd.DataFrame
     facts: pd.DataFrame
     issues: pd.DataFrame
+    unverified: str = ""   # why the raw file was not checked against a sha256 ("": it was)
 
     @property
     def report_id(self) -> str:

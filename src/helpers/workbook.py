@@ -252,6 +252,8 @@ def reading(path: Path | str) -> Reading:
 
 
 def _open(path: Path):
+    """The workbook as typed (formulas as formulas) and with the values Excel saved. It is
+    read once; a second time only when it holds formulas (for the values they gave)."""
     import zipfile
 
     from openpyxl import load_workbook
@@ -260,10 +262,26 @@ def _open(path: Path):
         raise ReportError("file not found", path=path,
                           hint="check the name; reports live in data/raw/")
     try:
-        return (load_workbook(path, data_only=True), load_workbook(path, data_only=False))
+        typed = load_workbook(path, data_only=False)
+        if not any(cell.data_type == "f" for sheet in typed.worksheets
+                   for cell in _cells(sheet)):
+            return typed, typed
+        return load_workbook(path, data_only=True), typed
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ReportError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
                           path=path, hint="save it from Excel or LibreOffice as .xlsx") from None
+
+
+def _cells(sheet):
+    """The cells a sheet holds (openpyxl's own record: no cell is made by asking)."""
+    return sheet._cells.values()
+
+
+def _last_row(sheet) -> int:
+    """The last row with something typed in it. openpyxl's max_row also counts cells that
+    only carry a style: one styled cell at Excel's last row would make 1,048,576 rows."""
+    return max((cell.row for cell in _cells(sheet) if cell.value not in (None, "")),
+               default=0)
 
 
 def _sheet(book, name: str, path: Path):
@@ -366,7 +384,7 @@ def _columns(sheet, wanted, path: Path) -> dict[str, int]:
 def _read_form(sheet, formulas, form: int, path: Path) -> list[Row]:
     column = _columns(sheet, FORM_COLUMNS, path)
     rows = []
-    for number in range(FIRST_ROW, sheet.max_row + 1):
+    for number in range(FIRST_ROW, _last_row(formulas) + 1):
         def cell(key: str, number=number):
             return sheet.cell(number, column[key])
 
@@ -451,10 +469,10 @@ def _value_text(cell, formulas, sheet: str, path: Path) -> str:
 
 def _cell_text(cell, formulas, sheet: str, path: Path) -> str:
     value = cell.value
-    typed = formulas[cell.coordinate].value
-    if value is None and isinstance(typed, str) and typed.startswith("="):
+    typed = formulas[cell.coordinate]
+    if value is None and typed.data_type == "f":
         raise ReportError(f"sheet '{sheet}', cell {cell.coordinate}: an Excel formula "
-                          f"({typed}) with no saved result", path=path,
+                          f"({typed.value}) with no saved result", path=path,
                           hint="open and save the workbook in Excel or LibreOffice, or type "
                                "the number itself")
     if value is None:
@@ -494,7 +512,7 @@ def _read_facts(sheet, formulas, parsed: ParsedReport, issues: list[dict]) -> li
     column = _columns(sheet, FACT_COLUMNS, parsed.path)
     specs = {spec.id: spec for spec in facts.specs()}
     found = []
-    for number in range(FIRST_ROW, sheet.max_row + 1):
+    for number in range(FIRST_ROW, _last_row(formulas) + 1):
         def cell(key: str, number=number):
             return sheet.cell(number, column[key])
 
