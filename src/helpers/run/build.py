@@ -1,25 +1,27 @@
 """Building reports: every report read and checked, one job graph over all their notebook
-runs, then each report that succeeded published as a whole."""
+runs, then each report that succeeded published as a whole (see publishing.py)."""
 from __future__ import annotations
 
 import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .. import paths
 from ..errors import ReportError
 from .execute import import_exporter, run_task
-from .fingerprints import (Hashes, changed_inputs, fingerprint_of, manifest_path,
-                           output_files, outputs_intact, read_manifest, sha, static_inputs,
+from .fingerprints import (Hashes, changed_inputs, fingerprint_of, sha, static_inputs,
                            task_inputs)
 from .kernels import KernelPool
 from .parameters import check_parameters
 from .pipeline import (LANGS, Outcome, Task, build_dir, check_inside, check_report_id,
                        checked_out_root, failed_dir, message, plan, report_dirs,
                        task_outputs)
-from .publishing import locked, publish, stage, write_summaries
+from .publishing import (locked, outputs_intact, publish, published_reports,
+                         read_manifest, recover, retire, stage, write_summaries)
 from .scheduling import Job, default_jobs, run_jobs
+from .stamps import check_writable, clear_stamp, take_snapshot, write_stamp
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Build:
     report_id: str
     sha: str
     tasks: list[Task]
+    langs: tuple[str, ...] = LANGS
     recorded: dict = field(default_factory=dict)      # the manifest of the last good build
     staging: Path | None = None
     cold: bool = False          # staged from nothing: every task runs
@@ -44,21 +47,30 @@ class Build:
         return bool(self.outcome.failures)
 
 
-def prepare(report, root: Path, langs, pipeline, outcome: Outcome | None = None) -> Build:
-    """Read the report and check everything that can be checked before a notebook runs."""
+def prepare(report, root: Path, langs, pipeline, outcome: Outcome | None = None,
+            say: Callable[[str], None] | None = None) -> Build:
+    """Read the report and check everything that can be checked before a notebook runs.
+
+    The languages of its last good build are built too (`--lang en` after a change of the
+    data must not leave the Vietnamese HTML of the old data beside the new tables)."""
     from .. import ingest
     outcome = outcome or Outcome(report=str(report))
     parsed = ingest.read(report)   # a bad report fails here, before anything is written
     report_id = outcome.report_id = parsed.report_id
     check_report_id(report_id)
+    if parsed.unverified and say:
+        say(message("unverified", report=report_id, why=parsed.unverified))
     path = paths.resolve_report(report)
-    tasks = plan(path, report_id, tuple(langs), pipeline)
+    recorded = read_manifest(report_id, root)
+    langs = tuple(lang for lang in LANGS if lang in langs or lang in recorded.get("langs", ()))
+    tasks = plan(path, report_id, langs, pipeline)
     for task in tasks:   # every notebook's parameters, before any notebook runs
         check_parameters(paths.NOTEBOOKS / task.step.notebook,
                          {**task.parameters, "out": str(root)})
     check_inside([*report_dirs(report_id, root), failed_dir(report_id, root), build_dir(root),
+                  paths.processed_dir("all", root), paths.reports_dir(root) / "index.html",
                   *(p for task in tasks for p in task_outputs(task, report_id, root))], root)
-    return Build(outcome, path, report_id, parsed.report.sha256, tasks)
+    return Build(outcome, path, report_id, parsed.report.sha256, tasks, langs, recorded)
 
 
 def surely_stale(build: Build, root: Path) -> set[str]:
@@ -123,8 +135,7 @@ def _staging(build: Build, root: Path) -> Path:
     with build.lock:
         if build.staging is None:
             shutil.rmtree(failed_dir(build.report_id, root), ignore_errors=True)  # older failures
-            build.staging = stage(build.report_id, root, build.tasks,
-                                  copy_current=not build.cold)
+            build.staging = stage(build.report_id, root, copy_current=not build.cold)
         return build.staging
 
 
@@ -180,47 +191,89 @@ def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
 
 
 def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipeline=None,
-                  stamps: Path | None = None) -> list[Outcome]:
+                  stamps: Path | None = None, say: Callable[[str], None] | None = None,
+                  selection: list[str] | None = None) -> list[Outcome]:
     """Bring the outputs of several reports up to date, the notebooks of all of them sharing
     `jobs` workers. A failed report keeps its previous outputs; the others still build.
-    With `stamps`, touch <stamps>/<report file stem>.done for each report up to date."""
+    A report published before whose raw file is gone is taken out of view. `say` gets the
+    runner's notes (reports removed, raw files not verified).
+
+    With `stamps`, make's stamp is written there when every report is up to date (and
+    cleared when one failed); `selection`: the reports as make named them (none: all)."""
+    say = say or (lambda text: None)
     try:
         root = checked_out_root(out)
         unknown = [lang for lang in langs if lang not in LANGS]
         if unknown:
             raise ReportError(f"unknown language(s) {', '.join(unknown)}; "
                               f"choose from {', '.join(LANGS)}")
+        problem = check_writable(Path(stamps)) if stamps is not None else None
+        if problem:
+            raise ReportError(f"make's stamp cannot be written there ({problem})", path=stamps,
+                              hint="give --stamps a folder this user may write")
     except ReportError as exc:
         return [Outcome(str(report), failures=[f"{report}: {exc}"]) for report in reports]
+    hashes = Hashes()   # every input is read once, as the build starts
+    selection = [str(report) for report in reports] if selection is None else selection
+    snapshot = take_snapshot(selection, hashes) if stamps is not None else None
     workers = jobs or default_jobs()
-    kernels = KernelPool(workers, expected=workers)
+    likely = _likely_work(reports, root, hashes)
+    kernels = KernelPool(workers, expected=min(workers, default_jobs()) if likely else 0)
     kernels.fill()   # they boot (about half a second each) while the reports are read
     try:
-        outcomes, builds = _prepare_all(reports, root, langs, pipeline)
         with locked(build_dir(root) / "build.lock"):
-            _run_builds(builds, root, workers, kernels)
-            write_summaries(root, rewrite=any(b.staging and not b.failed for b in builds))
+            recover(root)   # what an interrupted build left
+            outcomes, builds = _prepare_all(reports, root, langs, pipeline, say)
+            removed = _retire_removed(root, builds, say)
+            _run_builds(builds, root, workers, kernels, hashes)
+            write_summaries(root, rewrite=removed or any(b.staging and not b.failed
+                                                         for b in builds))
+    except OSError as exc:   # e.g. OUT or one of its folders is read-only
+        failure = message("failed_out", folder=str(root), error=f"{exc.strerror or exc}"
+                          + (f": {exc.filename}" if exc.filename else ""))
+        return [Outcome(str(report), failures=[failure]) for report in reports]
     finally:
         kernels.close()
-    for outcome in outcomes if stamps is not None else []:
-        if not outcome.failures:
-            stamp = Path(stamps) / f"{Path(outcome.report).stem}.done"
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.touch()
+    if snapshot is not None:
+        _stamp(Path(stamps), snapshot, builds, outcomes, root, say)
     return outcomes
 
 
-def _prepare_all(reports, root: Path, langs, pipeline) -> tuple[list[Outcome], list[Build]]:
-    """An outcome per report, and a build per report that passed every check."""
+def _likely_work(reports, root: Path, hashes: Hashes) -> bool:
+    """A guess, made before the reports are read, that notebooks will run: a report not
+    published from this very raw file, or a change of the code or data since. Kernels are
+    started ahead only then (an up-to-date OUT starts none)."""
+    published = {}
+    for report_id in published_reports(root):
+        manifest = read_manifest(report_id, root)
+        published[manifest.get("raw")] = manifest
+    code = hashes.code()
+    for report in reports:
+        path = paths.resolve_report(report)
+        manifest = published.get(str(path), {})
+        if manifest.get("raw_sha") != hashes.of(path) or manifest.get("code") != code:
+            return True
+    return False
+
+
+def _prepare_all(reports, root: Path, langs, pipeline,
+                 say) -> tuple[list[Outcome], list[Build]]:
+    """An outcome per report, and a build per report that passed every check. Whatever goes
+    wrong while one report is read is that report's failure, named by its file."""
     outcomes: list[Outcome] = []
     builds: list[Build] = []
     for report in reports:
         outcome = Outcome(str(report))
         outcomes.append(outcome)
         try:
-            build = prepare(report, root, langs, pipeline, outcome)
+            build = prepare(report, root, langs, pipeline, outcome, say)
         except ReportError as exc:   # the report's id, once it is known, else its file
-            outcome.failures.append(f"{outcome.report_id or report}: {exc}")
+            name = outcome.report_id or ("" if exc.path else str(report))
+            outcome.failures.append(f"{name}: {exc}" if name else str(exc))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one unreadable report, the others build
+            outcome.failures.append(message("failed_unreadable", path=str(report),
+                                            error=f"{type(exc).__name__}: {exc}"))
             continue
         twin = next((b for b in builds if b.report_id == build.report_id), None)
         if twin is not None:
@@ -231,13 +284,30 @@ def _prepare_all(reports, root: Path, langs, pipeline) -> tuple[list[Outcome], l
     return outcomes, builds
 
 
-def _run_builds(builds: list[Build], root: Path, workers: int, kernels: KernelPool) -> None:
+def _retire_removed(root: Path, builds: list[Build], say) -> bool:
+    """Take out of view each report published before whose raw file is gone (or now holds
+    another report); True when one was."""
+    in_run = {str(build.report): build.report_id for build in builds}
+    removed = False
+    for report_id in published_reports(root):
+        if report_id in in_run.values():
+            continue
+        raw = read_manifest(report_id, root).get("raw")
+        if raw and Path(raw).exists() and in_run.get(raw, report_id) == report_id:
+            continue
+        folder = retire(report_id, root)
+        say(message("run_removed", report=report_id, path=str(raw), folder=str(folder)))
+        removed = True
+    return removed
+
+
+def _run_builds(builds: list[Build], root: Path, workers: int, kernels: KernelPool,
+                hashes: Hashes) -> None:
     """Run what is stale in every build, then publish each report that succeeded."""
-    hashes = Hashes()
-    for build in builds:   # every file is read once, as the build starts
+    code = hashes.code()
+    for build in builds:
         build.static = {task.name: static_inputs(task, build.sha, hashes)
                         for task in build.tasks}
-        build.recorded = read_manifest(build.report_id, root)
         build.surely_stale = surely_stale(build, root)
         build.cold = len(build.surely_stale) == len(build.tasks)
     kernels.expect(sum(len(build.surely_stale) for build in builds))
@@ -255,14 +325,14 @@ def _run_builds(builds: list[Build], root: Path, workers: int, kernels: KernelPo
             if error:
                 by_id[report_id].outcome.failures.append(error)
         for build in builds:
-            _finish(build, root)
+            _finish(build, root, code)
     finally:
         for build in builds:
-            if build.staging is not None:
+            if build.staging is not None and build.staging.exists():
                 shutil.rmtree(build.staging, ignore_errors=True)
 
 
-def _finish(build: Build, root: Path) -> None:
+def _finish(build: Build, root: Path, code: str) -> None:
     """Publish a report whose notebooks all succeeded; leave a failed one as it was."""
     if build.failed:
         done = set(build.outcome.ran) | set(build.outcome.up_to_date)
@@ -272,12 +342,32 @@ def _finish(build: Build, root: Path) -> None:
                                                   tasks=", ".join(skipped)))
         return
     if build.staging is not None:   # else everything was up to date
-        publish(build.report_id, build.staging, root, build.tasks)
-        manifest = {"tasks": build.prints, "inputs": build.inputs,
-                    "files": output_files(build.report_id, root, build.tasks)}
-        from .. import store
-        store.write_json(manifest_path(build.report_id, root), manifest)
+        manifest = {"raw": str(build.report), "raw_sha": build.sha, "code": code,
+                    "langs": list(build.langs), "tasks": build.prints, "inputs": build.inputs}
+        try:
+            publish(build.report_id, build.staging, root, manifest)
+        except OSError as exc:
+            build.outcome.failures.append(message(
+                "failed_publish", report=build.report_id,
+                error=f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")))
+            return
     shutil.rmtree(failed_dir(build.report_id, root), ignore_errors=True)   # stale now
+
+
+def _stamp(folder: Path, snapshot, builds: list[Build], outcomes: list[Outcome],
+                 root: Path, say) -> None:
+    """make's stamp after a build in which every report is up to date; else none."""
+    try:
+        if any(outcome.failures for outcome in outcomes):
+            clear_stamp(folder)
+            return
+        built = {build.report: build.sha for build in builds}   # raw files as they were read
+        sums = {path: built.get(file.resolve(), digest)
+                for path, (file, digest) in snapshot.files.items()}
+        write_stamp(folder, snapshot.listed, sums,
+                          message("run_all_up_to_date", count=len(outcomes), folder=str(root)))
+    except OSError as exc:
+        say(message("run_stamp_not_written", folder=str(folder), error=exc.strerror or str(exc)))
 
 
 def build_report(report: str | Path, out=None, langs=LANGS, jobs: int | None = None,

@@ -51,7 +51,8 @@ def main(argv=None) -> int:
         return 2
     start = time.perf_counter()
     outcomes = build_reports(reports, args.out, tuple(args.lang), args.jobs or make_jobs(),
-                             stamps=args.stamps)
+                             stamps=args.stamps, selection=args.reports,
+                             say=lambda note: print(note, file=sys.stderr, flush=True))
     for outcome in outcomes:
         name = outcome.report_id or outcome.report
         for failure in outcome.failures:

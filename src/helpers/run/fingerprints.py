@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import paths
 from .parameters import parse_python
-from .pipeline import KERNEL, Task, build_dir, report_dirs, task_outputs
+from .pipeline import KERNEL, Task
 
 FINGERPRINT_VERSION = "2"
 
@@ -19,18 +19,36 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def file_sha(path: Path) -> str:
+    """The sha256 of a file, read in pieces (a big file is never held in memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for piece in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
 class Hashes:
-    """File hashes, each computed once per build."""
+    """File hashes, each computed once per build (by the file's real path)."""
 
     def __init__(self):
         self._cache: dict[Path, str] = {}
         self._shared: dict[str, str] | None = None
 
     def of(self, path: Path) -> str:
-        path = Path(path)
+        path = Path(path).resolve()
         if path not in self._cache:
-            self._cache[path] = sha(path.read_bytes()) if path.is_file() else "missing"
+            self._cache[path] = file_sha(path) if path.is_file() else "missing"
         return self._cache[path]
+
+    def code(self) -> str:
+        """One hash of everything but the raw reports that a build reads: the notebooks,
+        the package (its code and data), the reference data and the pinned packages."""
+        files = sorted([*paths.NOTEBOOKS.glob("*.ipynb"),
+                        *(p for p in paths.PACKAGE.rglob("*.py") if "__pycache__" not in p.parts),
+                        *shared_inputs()])
+        return sha(json.dumps([[str(p), self.of(p)] for p in files]
+                              + [pinned_packages()]).encode())
 
     def shared(self) -> dict[str, str]:
         """The inputs every notebook has: package data, reference data, pinned packages."""
@@ -169,27 +187,3 @@ def changed_inputs(recorded: dict[str, str], inputs: dict[str, str]) -> list[str
     changed = sorted(key for key in set(recorded) | set(inputs)
                      if recorded.get(key) != inputs.get(key))
     return [key for key in changed if not key.startswith("needs ")] or changed
-
-
-def manifest_path(report_id: str, root: Path) -> Path:
-    return build_dir(root) / "manifests" / f"{report_id}.json"
-
-
-def read_manifest(report_id: str, root: Path) -> dict:
-    try:
-        return json.loads(manifest_path(report_id, root).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return {}
-
-
-def outputs_intact(report_id: str, root: Path) -> bool:
-    """Every file the last good build of the report left is still there."""
-    manifest = read_manifest(report_id, root)
-    return bool(manifest) and all((root / rel).exists() for rel in manifest.get("files", []))
-
-
-def output_files(report_id: str, root: Path, tasks: list[Task]) -> list[str]:
-    files = [p for folder in report_dirs(report_id, root) if folder.is_dir()
-             for p in folder.rglob("*") if p.is_file()]
-    files += [p for task in tasks for p in task_outputs(task, report_id, root) if p.exists()]
-    return sorted({str(p.relative_to(root)) for p in files})
