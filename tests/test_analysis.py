@@ -8,14 +8,13 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import analysis, ingest
+from helpers import analysis, data, ingest, reference
 
 
 def report_data(ingested, audit=None, drop_facts=()):
     facts = ingested.facts[~ingested.facts["fact_id"].isin(drop_facts)]
-    return analysis.ReportData(report_id=ingested.report_id,
-                               meta=ingest.metadata(ingested.report),
-                               indicators=ingested.indicators, facts=facts, audit=audit)
+    return data.of_tables(ingested.report_id, ingest.metadata(ingested.report),
+                          ingested.indicators, facts, audit=audit)
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +27,10 @@ def synthetic_data(synthetic):
     return report_data(synthetic)
 
 
-@pytest.fixture(scope="module")
-def governance():
-    return analysis.load_governance()
-
-
 # --- (a) PAR INDEX and SIPAS -------------------------------------------------------------
 
-def test_par_index_from_the_report_and_the_year_before_it_implies(seed_data, governance):
-    history = analysis.index_history(seed_data, governance, "PAR_INDEX")
+def test_par_index_from_the_report_and_the_year_before_it_implies(seed_data):
+    history = analysis.index_history(seed_data, "PAR_INDEX")
     own = history[history["series"] == "province"].set_index(["year", "origin"])
     # narrative line 17: "đạt 89,20 điểm và xếp vị trí thứ 6/63 ... tăng 3,59 điểm và tăng 6 bậc"
     assert own.loc[(2021, "report"), "score"] == pytest.approx(89.20)
@@ -51,9 +45,8 @@ def test_par_index_from_the_report_and_the_year_before_it_implies(seed_data, gov
     assert list(line["origin"]) == ["implied", "report", "published", "published"]
 
 
-def test_par_index_context_national_average_and_leaders_of_the_assessed_year(seed_data,
-                                                                              governance):
-    history = analysis.index_history(seed_data, governance, "PAR_INDEX")
+def test_par_index_context_national_average_and_leaders_of_the_assessed_year(seed_data):
+    history = analysis.index_history(seed_data, "PAR_INDEX")
     national = history[history["series"] == "national_average"]
     assert list(national["year"]) == [2021, 2023, 2024]   # within 2020-2024; 2013, 2016 left out
     leaders = history[history["series"] == "leader"].sort_values("rank")
@@ -62,8 +55,8 @@ def test_par_index_context_national_average_and_leaders_of_the_assessed_year(see
     assert (leaders["origin"] == "published").all()
 
 
-def test_sipas_rank_the_year_before_has_no_score(seed_data, governance):
-    history = analysis.index_history(seed_data, governance, "SIPAS")
+def test_sipas_rank_the_year_before_has_no_score(seed_data):
+    history = analysis.index_history(seed_data, "SIPAS")
     implied = history[history["origin"] == "implied"].iloc[0]
     # line 17: "đạt 89,42% xếp thứ 11/63 và tăng 13 bậc so với năm 2020"
     assert implied["year"] == 2020 and implied["rank"] == 24 and pd.isna(implied["score"])
@@ -71,9 +64,8 @@ def test_sipas_rank_the_year_before_has_no_score(seed_data, governance):
     assert history[history["series"] == "leader"].empty
 
 
-def test_a_province_without_reference_rows_keeps_the_report_figures(synthetic_data,
-                                                                    governance):
-    history = analysis.index_history(synthetic_data, governance, "PAR_INDEX")
+def test_a_province_without_reference_rows_keeps_the_report_figures(synthetic_data):
+    history = analysis.index_history(synthetic_data, "PAR_INDEX")
     own = history[history["series"] == "province"]
     assert set(own["origin"]) == {"report", "implied"}
     # synthetic line 17: 84,37 điểm, 41/63, tăng 1,62 điểm và giảm 2 bậc (2021: 82,75, 39th)
@@ -105,11 +97,13 @@ def test_online_dossier_share_agrees_in_the_synthetic_report(synthetic_data):
     assert check["differs"] is False
 
 
-def test_the_audit_verdict_wins_over_the_recomputation(seed):
-    audit = pd.DataFrame({"check_id": ["rate:VII.6.4"], "status": ["passed"],
-                          "severity": ["info"]})
+def test_the_audit_verdict_is_shown_beside_the_recomputation(seed):
+    # one rule decides whether a rate differs (data.Rate); the audit's verdict is reported
+    audit = pd.DataFrame({"check_id": ["rate:VII.6.4"], "status": ["failed"],
+                          "severity": ["error"]})
     check = analysis.online_dossier_share(report_data(seed, audit=audit))
-    assert check["differs"] is False and check["audit_status"] == "passed"
+    assert check["differs"] is True and check["audit_status"] == "failed"
+    assert analysis.online_dossier_share(report_data(seed))["audit_status"] is None
 
 
 def test_on_time_by_level_flags_only_the_rounding_slip(seed_data):
@@ -144,8 +138,7 @@ def test_investment_plans_and_progress(seed_data):
     plans = analysis.investment_plans(seed_data).set_index("basis")["amount_million"]
     # narrative line 195 / Biểu mẫu 6 row 1.1: 5.992.283 and 9.176.744 million VND
     assert plans.to_dict() == {"pm": 5992283, "provincial": 9176744}
-    progress = analysis.investment_progress(
-        seed_data, analysis.load_context(seed_data.report_id)).set_index("point")
+    progress = analysis.investment_progress(seed_data).set_index("point")
     assert list(progress.index) == ["mid_year", "to_date", "year_end"]
     # line 197: 5.223.285 by 30/11/2022; estimate 7.225.500 by 31/12/2022
     assert progress.loc["to_date", "amount_billion"] == pytest.approx(5223.285)
@@ -159,14 +152,15 @@ def test_investment_plans_and_progress(seed_data):
 
 
 def test_investment_without_context_or_provincial_plan(synthetic, seed):
-    data = report_data(synthetic)
-    assert analysis.load_context(data.report_id) is None
-    progress = analysis.investment_progress(data, None)
+    without_context = report_data(synthetic)
+    assert without_context.context.empty
+    progress = analysis.investment_progress(without_context)
     assert "mid_year" not in set(progress["point"])
     lacking = report_data(seed, drop_facts=["investment_plan_provincial"])
     assert list(analysis.investment_plans(lacking)["basis"]) == ["pm"]
-    shares = analysis.investment_progress(lacking, None)["pct_provincial"]
-    assert shares.isna().all()
+    progress = analysis.investment_progress(lacking)
+    # the report's own points have no provincial share; a published point keeps its own
+    assert progress.loc[progress["origin"] != "published", "pct_provincial"].isna().all()
 
 
 # --- (d) scorecard -------------------------------------------------------------------------
@@ -191,4 +185,57 @@ def test_staffing_and_digital_status(seed_data):
 
 
 def test_domain_for_source_lines():
-    assert analysis.domain("https://www.vccinews.com/prode/46424/x.html") == "vccinews.com"
+    assert reference.domain("https://www.vccinews.com/prode/46424/x.html") == "vccinews.com"
+
+
+# --- honest series: no line across a missing year; values implied by a later source --------
+
+def governance_rows(rows):
+    """A governance table typed as reference.governance() gives it (invented rows)."""
+    frame = pd.DataFrame(rows, columns=["index", "assessment_year", "province", "score",
+                                        "score_unit", "rank", "rank_of", "source_url",
+                                        "evidence"])
+    frame["score_decimals"] = 2
+    frame["slug"] = frame["province"].map(lambda p: p.lower().replace(" ", "-"))
+    return frame
+
+
+def test_a_rank_change_stated_by_a_later_source_implies_the_missing_year(synthetic):
+    # invented: the report (synthetic Bắc Kạn 2023) states PAR INDEX 2022; a 2024 source
+    # says "xếp thứ 30 (tăng 4 bậc so với năm 2023)", and nothing is published for 2023
+    source = "https://example.org/par-2024"
+    governance = governance_rows([
+        ["PAR_INDEX", 2024, "Bac Kan", 86.1, "percent", 30, 63, source,
+         "xếp thứ 30 cả nước (tăng 4 bậc so với năm 2023)"]])
+    report = data.of_tables(synthetic.report_id, ingest.metadata(synthetic.report),
+                            synthetic.indicators, synthetic.facts, governance=governance)
+    history = analysis.index_history(report, "PAR_INDEX")
+    implied = history[(history["year"] == 2023) & (history["origin"] == "implied")]
+    assert len(implied) == 1
+    row = implied.iloc[0]
+    assert row["rank"] == 34 and pd.isna(row["score"])   # a score is never derived
+    assert "tăng 4 bậc so với năm 2023" in row["evidence"] and row["source"] == source
+    # the report is dated 15/12/2023: results announced in 2024 and 2025 came later
+    after = history.set_index(["year", "origin"])["published_after_report"]
+    assert after[(2024, "published")] and after[(2023, "implied")]
+    assert not after[(2022, "report")]
+
+
+def test_a_stated_change_never_overrides_a_known_year(seed_data):
+    history = analysis.index_history(seed_data, "SIPAS")
+    # the report implies 24th in 2020 (11th + 13 places); the published source's
+    # "tăng 11 bậc" would give 22nd, but 2020 is already known: no second value
+    assert list(history.loc[history["year"] == 2020, "rank"]) == [24]
+
+
+def test_a_series_is_never_joined_across_a_missing_year(seed_data):
+    history = analysis.index_history(seed_data, "PAR_INDEX")
+    scores = analysis.trajectory(history, "score")
+    # PAR INDEX 2022 of Thái Nguyên is not published anywhere: the score line breaks there
+    assert 2022 not in set(scores["year"])
+    runs = scores.groupby("segment")["year"].apply(list).tolist()
+    assert runs == [[2020, 2021], [2023, 2024]]
+    ranks = analysis.trajectory(history, "rank")
+    # ... but its rank is implied by the 2023 source ("tăng 3 bậc so với năm 2022"): 9th
+    row = ranks.set_index("year").loc[2022]
+    assert (row["rank"], row["origin"]) == (9, "implied")

@@ -9,11 +9,13 @@ shows the label as text and runs nothing.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from helpers import html, ingest, paths, run
+from helpers import figures, html, ingest, paths, run
+from helpers.pages import page as page_data
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +25,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 REPORTS = ("thai-nguyen_2022", "bac-kan_2023")
-PAGES = [f"{r}_{lang}.html" for r in REPORTS for lang in ("vi", "en")] + ["index.html"]
+PAGES = [f"{r}_{lang}{suffix}.html" for r in REPORTS for lang in ("vi", "en")
+         for suffix in ("", "_appendix")] + ["index.html", "index_en.html"]
+BRIEFS = [f"{r}_{lang}.html" for r in REPORTS for lang in ("vi", "en")]
+WORD_LIMITS = {"en": 1300, "vi": 1800}     # visible words of a brief
+NARROW_DPI = 150
 HOSTILE = "<script>alert(1)</script>"
 SEED = paths.RAW / "thai-nguyen_2022_bc-301-ubnd.txt"
 
@@ -89,16 +95,18 @@ def test_page_opens_cleanly_offline_and_accessibly(built, browser, name, viewpor
 @pytest.fixture(scope="module")
 def hostile_page(tmp_path_factory):
     """The seed copied with one more row in Biểu mẫu 7 whose label is a script tag,
-    ingested and narrated (no audit, no charts) into its own OUT."""
+    ingested and narrated (no audit; no chart drawn) into its own OUT."""
     out = tmp_path_factory.mktemp("hostile")
     copy = out / "hostile_report.txt"
     text = SEED.read_text(encoding="utf-8").rstrip("\n")
     copy.write_text(f"{text}\n6.6.\t{HOSTILE}\tHồ sơ\t5\t\n", encoding="utf-8")
     report_id = ingest.run(copy, out).report_id
+    for theme in page_data.THEMES:
+        figures.record_theme(report_id, theme, [], [], out)
     pages = []
     for lang in ("vi", "en"):
-        executed = paths.executed_notebooks_dir(report_id, out) / f"10_narrative_{lang}.ipynb"
-        run.execute(paths.NOTEBOOKS / "10_narrative.ipynb", executed,
+        executed = paths.executed_notebooks_dir(report_id, out) / f"10_brief_{lang}.ipynb"
+        run.execute(paths.NOTEBOOKS / "10_brief.ipynb", executed,
                     {"report_id": report_id, "out": str(out), "lang": lang})
         pages.append(html.export(executed, paths.reports_dir(out) / f"{report_id}_{lang}.html"))
     return pages
@@ -113,3 +121,65 @@ def test_hostile_label_is_shown_as_text_and_runs_nothing(browser, hostile_page, 
         assert HOSTILE in seen["text"]
         assert serious(seen) == []
 
+
+
+# --- the brief on paper and on a phone -------------------------------------------------------
+
+def a4_pages(browser, path: Path) -> tuple[int, dict]:
+    """The brief printed to A4 by the browser: its number of pages, and where the lead and
+    the key figures end (in CSS pixels from the top, in print layout)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    pdf = page.pdf(format="A4", print_background=False)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})   # A4 less 2 x 14 mm margins
+    bottoms = page.evaluate("""() => Object.fromEntries(['.lead', '#key-figures'].map(
+        s => [s, document.querySelector(s).getBoundingClientRect().bottom + window.scrollY]))""")
+    context.close()
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf)), bottoms
+
+
+@pytest.mark.parametrize("name", BRIEFS)
+def test_the_brief_prints_on_at_most_four_a4_pages_with_lead_and_cards_on_page_one(
+        built, browser, name):
+    count, bottoms = a4_pages(browser, paths.reports_dir(built) / name)
+    assert count <= 4, f"{name}: {count} pages"
+    # A4 is 297 mm; less the 13 mm margins top and bottom, one page is 271 mm of print layout
+    page_height = 271 / 25.4 * 96
+    assert bottoms["#key-figures"] <= page_height, bottoms
+
+
+@pytest.mark.parametrize("name", BRIEFS)
+def test_the_brief_stays_within_its_word_limit(built, browser, name):
+    lang = "en" if name.endswith("_en.html") else "vi"
+    seen = visit(browser, paths.reports_dir(built) / name, "desktop", built / "shots")
+    words = re.findall(r"\w+", seen["text"])
+    assert len(words) <= WORD_LIMITS[lang], f"{name}: {len(words)} words"
+
+
+@pytest.mark.parametrize("name", PAGES[:-2])
+def test_on_a_phone_no_chart_scrolls_sideways_and_chart_text_stays_readable(built, browser,
+                                                                          name):
+    context = browser.new_context(viewport=VIEWPORTS["phone"])
+    page = context.new_page()
+    page.goto((paths.reports_dir(built) / name).resolve().as_uri(), wait_until="load")
+    charts = page.evaluate("""() => [...document.querySelectorAll('figure.chart img')].map(
+        img => ({shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+                 right: img.getBoundingClientRect().right}))""")
+    width = VIEWPORTS["phone"]["width"]
+    context.close()
+    for chart in charts:
+        assert chart["right"] <= width, chart
+        # the narrow variant is 4 in at 150 dpi: its 9 pt labels stay >= 11 CSS px
+        assert chart["natural"] <= 4.05 * NARROW_DPI, chart
+        assert 9 / 72 * NARROW_DPI * chart["shown"] / chart["natural"] >= 11, chart
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_link_between_pages_leads_to_a_page(built, browser, name):
+    folder = paths.reports_dir(built)
+    markup = (folder / name).read_text(encoding="utf-8")
+    local = [href for href in re.findall(r'href="([^"#:]+\.html)"', markup)]
+    assert local, name
+    assert [href for href in local if not (folder / href).exists()] == []

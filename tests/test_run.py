@@ -190,7 +190,7 @@ PIPE = (
     run.Step("02_audit.ipynb"),
     run.Step("03_chart.ipynb", needs=("01_ingest.ipynb",)),
     run.Step("07_trends.ipynb", needs=("01_ingest.ipynb",), compares=True),
-    run.Step("10_narrative.ipynb", per_language=True, html=True),
+    run.Step("10_narrative.ipynb", per_language=True, html="brief"),
 )
 
 
@@ -432,7 +432,7 @@ def test_a_first_build_that_fails_publishes_nothing(tmp_path, monkeypatch):
                    'report_id: str = "x"  # help: r\nout: str = ""  # help: o',
                    "raise ValueError('broken analysis')")
     monkeypatch.setattr(paths, "NOTEBOOKS", notebooks)
-    pipeline = (run.Step("01_ingest.ipynb", raw=True), run.Step("02_fails.ipynb", html=True))
+    pipeline = (run.Step("01_ingest.ipynb", raw=True), run.Step("02_fails.ipynb", html="brief"))
     out = tmp_path / "out"
     outcome = run.build_report(SEED, out, pipeline=pipeline)
     assert "01_ingest" in outcome.ran and len(outcome.failures) == 1

@@ -12,14 +12,18 @@ def module_name(source) -> str:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Module -> the helpers modules it imports, lazily imported ones included."""
+    """Module -> the helpers modules it imports, lazily imported ones included (not its
+    own packages)."""
     graph = {}
     for source in sorted(paths.PACKAGE.rglob("*.py")):
         name = module_name(source)
         package = name if source.name == "__init__.py" else name.rsplit(".", 1)[0]
         tree = parse_python(source.read_text(encoding="utf-8"))
-        graph[name] = {module_name(module_file(found)) for found in imported_helpers(tree, package)
-                       if module_file(found) is not None} - {name}
+        found = {module_name(module_file(found)) for found in imported_helpers(tree, package)
+                 if module_file(found) is not None}
+        # a module's own packages are imported before it anyway (`from . import x` names one)
+        ancestors = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
+        graph[name] = found - ancestors - {name}
     return graph
 
 

@@ -12,7 +12,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from helpers import combine, ingest, paths, run, trends
+from helpers import charts, combine, figures, ingest, paths, run, trends
 from helpers.errors import ReportError
 
 
@@ -149,12 +149,15 @@ def test_a_single_report_has_nothing_to_compare(seed, tmp_path):
     assert trends.overview(reports, "thai-nguyen_2022", "en") == [
         "There is only one report for Thái Nguyên (2022): nothing to compare across years yet.",
         "For 2022, only Thái Nguyên has a report: no other province to compare with yet."]
-    assert trends.specs("thai-nguyen_2022", "vi", (reports, long)) == []
+    tables = charts.comparisons.load("thai-nguyen_2022", tables=(reports, long))
+    assert charts.specs(tables, "trends", "vi") == []
     stale = paths.figures_dir("thai-nguyen_2022", tmp_path) / "trends_vi.png"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"old")
-    assert trends.make_figures("thai-nguyen_2022", tmp_path) == []
+    assert charts.draw_theme("thai-nguyen_2022", "trends", tmp_path) == []
     assert not stale.exists()           # no stale comparison left behind
+    recorded = figures.read("thai-nguyen_2022", "vi", ["trends"], tmp_path)
+    assert recorded == []               # recorded as a theme with nothing to draw
 
 
 def test_an_unknown_report_is_a_clear_error(tables):
@@ -166,7 +169,7 @@ def test_an_unknown_report_is_a_clear_error(tables):
 def test_figures_in_both_languages(several, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(several, out)
-    made = {report_id: trends.make_figures(report_id, out)
+    made = {report_id: charts.draw_theme(report_id, "trends", out)
             for report_id in ("bac-kan_2023", "bac-kan_2024", "cao-bang_2023")}
     names = {rid: sorted(f"{m.name}_{m.lang}" for m in found) for rid, found in made.items()}
     assert names == {
@@ -180,7 +183,7 @@ def test_figures_in_both_languages(several, tmp_path):
     assert titles == {"vi": "Bắc Kạn: các chỉ số chính qua 2 báo cáo (2023, 2024)",
                       "en": "Bắc Kạn: headline figures across 2 reports (2023, 2024)"}
     assert "198/BC-UBND" in made["bac-kan_2024"][0].source   # the 2024 report's number
-    listed = trends.figures("bac-kan_2023", "vi", out)         # for the leadership HTML
+    listed = figures.read("bac-kan_2023", "vi", ["trends"], out)   # for the leadership HTML
     assert [(f.name, f.png) for f in listed] == [(m.name, m.png) for m in made["bac-kan_2023"]
                                                   if m.lang == "vi"]
     assert all(f.alt and f.caption for f in listed)

@@ -6,8 +6,9 @@ import math
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from pandas.testing import assert_frame_equal
 
-from helpers import catalogue, facts, formats, ingest, numbers, paths, workbook
+from helpers import assessment_sheet, catalogue, facts, formats, ingest, numbers, paths, workbook
 from helpers.errors import ReportError
 
 # The columns of indicators.csv that must come out the same by either route.
@@ -15,6 +16,9 @@ SAME_COLUMNS = ["indicator_id", "form", "code", "parent", "label_vi", "label_en"
                 "value", "value_label_vi", "value_label_en", "formula_numerator",
                 "formula_denominator", "decimals", "note", "in_catalogue"]
 FACT_SAME = ["fact_id", "label_vi", "label_en", "value", "unit", "period", "indicator_id"]
+# assessment.csv by either route (line: the raw file's line, or the sheet's row)
+ASSESSMENT_SAME = ["report_id", "section", "item", "text_vi", "theme", "indicator_ids",
+                   "fact_ids"]
 
 
 def form_columns() -> dict[str, int]:
@@ -62,8 +66,18 @@ def fill(path, ingested, as_text: bool = True):
             sheet.cell(number, fcol["value"]).value = (fact["value_raw"] if as_text
                                                        else float(fact["value"]))
             sheet.cell(number, fcol["period"]).value = fact["period"]
+    fill_assessment(book[assessment_sheet.name()], ingested.assessment)
     book.save(path)
     return path
+
+
+def fill_assessment(sheet, items: pd.DataFrame) -> None:
+    """Section, order, text and theme of each item; the ids are left to the rules."""
+    col = {key: i for i, (key, *_rest) in enumerate(assessment_sheet.columns(), start=1)}
+    for number, item in enumerate(items.to_dict("records"), start=workbook.FIRST_ROW):
+        for key, value in (("section", item["section"]), ("item", item["item"]),
+                           ("text", item["text_vi"]), ("theme", item["theme"])):
+            sheet.cell(number, col[key]).value = value
 
 
 def filled_template(ingested, folder, as_text=True, name="filled.xlsx"):
@@ -100,7 +114,7 @@ def test_template_is_written_under_out_with_one_sheet_per_form(blank):
     assert blank.name == "thai-nguyen_2023_mau-nhap-lieu.xlsx"
     book = load_workbook(blank)
     assert book.sheetnames == [workbook.COVER_SHEET] + [f"Biểu mẫu {n}" for n in range(1, 8)] \
-        + [workbook.FACTS_SHEET]
+        + [workbook.FACTS_SHEET, assessment_sheet.name()]
 
 
 def test_every_catalogue_row_is_in_its_form_sheet_with_labels_and_units(blank):
@@ -191,6 +205,9 @@ def test_seed_values_entered_in_the_template_ingest_to_the_same_tables(seed, tmp
             or (a.value is None and b.value is None)
     assert _differences(seed.facts, entered.facts, FACT_SAME) == []
     assert set(entered.facts["sentence"]) == {workbook.ENTERED_SENTENCE}
+    # the same assessment, the ids filled in by the same rules as from the text
+    assert len(entered.assessment) == len(seed.assessment) == 21
+    assert_frame_equal(entered.assessment[ASSESSMENT_SAME], seed.assessment[ASSESSMENT_SAME])
     meta, want = ingest.metadata(entered.report), ingest.metadata(seed.report)
     for key in ("report_id", "province", "year", "number", "date", "form_titles"):
         assert meta[key] == want[key], key

@@ -9,18 +9,16 @@ the catalogue and fact ids of facts.yml); the values always come from the tables
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlparse
+import re
 
 import pandas as pd
 
-from . import catalogue, ingest, paths, store
+from . import catalogue
+from .data import ReportData, number as _number
+from .formats import as_date
+from .reference import NATIONAL_AVERAGE
 from .report import slugify
 
-GOVERNANCE_FILE = paths.REFERENCE / "governance_indices.csv"
-NATIONAL_AVERAGE = "National average"
 INDICES = {"PAR_INDEX": "par_index", "SIPAS": "sipas"}   # reference name -> fact prefix
 
 # Procedures, from all of them to those that received an online dossier.
@@ -60,119 +58,38 @@ STAFFING = (("IV.2", "IV.2.1", "IV.2.2"), ("IV.3", "IV.3.1", "IV.3.2"))  # group
 DIGITAL_STATUS = ("VII.1", "VII.2", "VII.4")
 
 
-@dataclass(frozen=True)
-class ReportData:
-    """The processed tables of one report."""
-
-    report_id: str
-    meta: dict
-    indicators: pd.DataFrame
-    facts: pd.DataFrame
-    audit: pd.DataFrame | None = None
-
-    @property
-    def province(self) -> str:
-        return self.meta["province"]
-
-    @property
-    def year(self) -> int:
-        return int(self.meta["year"])
-
-    def row(self, ind_id: str) -> pd.Series | None:
-        found = self.indicators[self.indicators["indicator_id"] == ind_id]
-        return None if found.empty else found.iloc[0]
-
-    def value(self, ind_id: str) -> float | None:
-        row = self.row(ind_id)
-        return None if row is None else _number(row["value"])
-
-    def fact_row(self, fact_id: str) -> pd.Series | None:
-        found = self.facts[self.facts["fact_id"] == fact_id]
-        return None if found.empty else found.iloc[0]
-
-    def fact(self, fact_id: str) -> float | None:
-        row = self.fact_row(fact_id)
-        return None if row is None else _number(row["value"])
-
-
-def load(report_id: str, out=None) -> ReportData:
-    """The processed tables of `report_id` (audit.csv too, when the audit has run)."""
-    return ReportData(report_id=report_id, meta=ingest.load_metadata(report_id, out),
-                      indicators=ingest.load_indicators(report_id, out),
-                      facts=ingest.load_facts(report_id, out),
-                      audit=load_audit(report_id, out))
-
-
-def load_audit(report_id: str, out=None) -> pd.DataFrame | None:
-    """audit.csv through the audit's own reader when present; None before the audit has run."""
-    if not (paths.processed_dir(report_id, out) / "audit.csv").exists():
-        return None
-    try:
-        from . import audit
-        return audit.load(report_id, out)
-    except (ImportError, AttributeError):
-        return store.read_table(paths.processed_dir(report_id, out) / "audit.csv")
-
-
-def load_governance(path: Path = GOVERNANCE_FILE) -> pd.DataFrame:
-    """The published PAR INDEX / SIPAS / PAPI / PCI figures, with a province slug column."""
-    frame = pd.read_csv(path, encoding="utf-8", keep_default_na=False, na_values=[""])
-    frame["slug"] = frame["province"].map(slugify)
-    return frame
-
-
-def context_file(report_id: str) -> Path:
-    """data/raw/reference/<province>_context.csv: dated figures about one province."""
-    province_slug = report_id.rsplit("_", 1)[0]
-    return paths.REFERENCE / f"{province_slug.replace('-', '_')}_context.csv"
-
-
-def load_context(report_id: str) -> pd.DataFrame | None:
-    """The province's reference context figures, or None when there are none."""
-    path = context_file(report_id)
-    if not path.exists():
-        return None
-    return pd.read_csv(path, encoding="utf-8", keep_default_na=False, na_values=[""])
-
-
-def _number(value) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
-def domain(url: str) -> str:
-    """'https://www.vccinews.com/prode/1.html' -> 'vccinews.com' (for source lines)."""
-    host = urlparse(url).netloc or url
-    return host[4:] if host.startswith("www.") else host
-
-
 # --- (a) PAR INDEX and SIPAS over time -------------------------------------------------
 
 INDEX_COLUMNS = ["index", "series", "province", "year", "score", "score_unit", "rank",
-                 "rank_of", "origin", "source", "fact_ids"]
+                 "rank_of", "origin", "source", "fact_ids", "evidence", "published_after_report"]
+# "tăng 3 bậc so với năm 2022" / "up 3 places on 2022": a rank change a source states
+_STATED_RANK_CHANGE = re.compile(
+    r"(?P<verb>tăng|giảm|up|down|climbing|falling)\s+(?P<places>\d+|[a-z]+)\s+"
+    r"(?:bậc|places?)\s+(?:so với năm|on|over|from)\s+(?P<year>(?:19|20)\d{2})",
+    re.IGNORECASE)
+_PLACES_IN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                    "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
-def index_history(data: ReportData, governance: pd.DataFrame, index: str = "PAR_INDEX",
-                  ) -> pd.DataFrame:
+def index_history(data: ReportData, index: str = "PAR_INDEX") -> pd.DataFrame:
     """Score and rank by year: the report's statements, then the published figures.
 
     `series` is `province`, `national_average` or `leader`; `origin` is `report` (a
-    figure the report states), `implied` (the year before, from the stated change) or
-    `published` (a row of the reference table, with its URL in `source`). National
-    averages are kept for the years the province's series spans; leaders are the top
-    five of the year the report assesses.
+    figure the report states), `implied` (a year's rank or score implied by a change that
+    the report or a published source states, with the words in `evidence`) or `published`
+    (a row of the reference table, with its URL in `source`). Nothing is interpolated: a
+    year without a value has no row. `published_after_report` marks what was announced
+    after the report's date (an index is announced the year after the year it assesses).
+    National averages are kept for the years the province's series spans; leaders are the
+    top five of the year the report assesses.
     """
     prefix = INDICES[index]
     rows = _index_from_report(data, prefix, index)
     slug = slugify(data.province)
-    published = governance[governance["index"] == index]
+    published = data.governance[data.governance["index"] == index]
     for _, ref in published[published["slug"] == slug].iterrows():
         rows.append(_reference_row(ref, index, "province"))
+    rows += implied_by_sources(rows)
     years = [row["year"] for row in rows]
     if years:
         national = published[(published["province"] == NATIONAL_AVERAGE)
@@ -181,7 +98,13 @@ def index_history(data: ReportData, governance: pd.DataFrame, index: str = "PAR_
         assessed = _assessed_year(data, prefix)
         rows += [_reference_row(ref, index, "leader")
                  for _, ref in leaders(published, assessed, slug).iterrows()]
+    report_year = as_date(data.meta.get("date"))
+    for row in rows:   # an index is announced the year after the year it assesses
+        announced = row.pop("announced", None)
+        row["published_after_report"] = bool(report_year and announced
+                                              and announced > report_year.year)
     frame = pd.DataFrame(rows, columns=INDEX_COLUMNS)
+    frame["evidence"] = [v if isinstance(v, str) else "" for v in frame["evidence"]]
     order = {"report": 0, "implied": 1, "published": 2}
     return (frame.assign(_o=frame["origin"].map(order))
             .sort_values(["series", "year", "_o", "rank"]).drop(columns="_o")
@@ -235,16 +158,48 @@ def _index_from_report(data: ReportData, prefix: str, index: str) -> list[dict]:
 def _reference_row(ref: pd.Series, index: str, series: str) -> dict:
     return {"index": index, "series": series, "province": ref["province"],
             "year": int(ref["assessment_year"]), "score": _number(ref["score"]),
-            "score_unit": ref["score_unit"] if isinstance(ref["score_unit"], str) else "",
+            "score_unit": ref["score_unit"] or "",
             "rank": _number(ref["rank"]), "rank_of": _number(ref["rank_of"]),
-            "origin": "published", "source": ref["source_url"], "fact_ids": ""}
+            "origin": "published", "source": ref["source_url"], "fact_ids": "",
+            "evidence": ref["evidence"], "announced": int(ref["assessment_year"]) + 1}
+
+
+def implied_by_sources(rows: list[dict]) -> list[dict]:
+    """Ranks implied by a change a published source states ("xếp thứ 6 ... (tăng 3 bậc so
+    với năm 2022)" implies 9th in 2022), for years that have no rank otherwise."""
+    known = {row["year"] for row in rows if row["rank"] is not None and not pd.isna(row["rank"])}
+    implied = []
+    for row in rows:
+        if row["origin"] != "published" or row["rank"] is None or pd.isna(row["rank"]):
+            continue
+        for match in _STATED_RANK_CHANGE.finditer(row.get("evidence") or ""):
+            year, places = int(match["year"]), _places(match["places"])
+            if places is None or year in known or year >= row["year"]:
+                continue
+            gained = match["verb"].lower() in ("tăng", "up", "climbing")
+            implied.append({**row, "year": year, "score": None,
+                            "rank": row["rank"] + places if gained else row["rank"] - places,
+                            "origin": "implied", "evidence": match.string.strip()})
+            known.add(year)
+    return implied
+
+
+def _places(words: str) -> int | None:
+    return int(words) if words.isdigit() else _PLACES_IN_WORDS.get(words.lower())
 
 
 def trajectory(history: pd.DataFrame, column: str) -> pd.DataFrame:
-    """One value per year for the province's line: the report's figure first, else published."""
+    """One value per year for the province's line: the report's figure first, then what the
+    report's own stated change implies, else published; `segment` numbers the runs of
+    consecutive years (a line never joins two points across a year without a value)."""
     own = history[(history["series"] == "province") & history[column].notna()]
-    return own.drop_duplicates("year", keep="first")[["year", column, "origin"]] \
-        .reset_index(drop=True)
+    order = {"report": 0, "implied": 1, "published": 2}
+    own = own.assign(_o=own["origin"].map(order)).sort_values(["year", "_o"], kind="stable")
+    line = own.drop_duplicates("year", keep="first")[["year", column, "origin",
+                                                       "published_after_report"]]
+    line = line.sort_values("year").reset_index(drop=True)
+    line["segment"] = (line["year"].diff() != 1).cumsum()
+    return line
 
 
 # --- (b) online services and dossiers ---------------------------------------------------
@@ -271,37 +226,18 @@ RATE_COLUMNS = ["indicator_id", "reported", "decimals", "numerator_id", "denomin
 
 
 def rate_check(data: ReportData, ind_id: str) -> dict:
-    """A reported rate beside the rate recomputed from the rows the catalogue names.
-
-    `differs` follows the audit's rate check (`rate:<id>` in audit.csv) when the audit
-    has run; without an audit it is True when the two disagree beyond the precision
-    the report wrote (a reported 29 stands for 28.5 to 29.5).
-    """
-    entry = catalogue.entry(ind_id)
-    row = data.row(ind_id)
-    reported = data.value(ind_id)
-    decimals = int(row["decimals"]) if row is not None and _number(row["decimals"]) else 0
-    num_id = entry["numerator"] if entry is not None else ""
-    den_id = entry["denominator"] if entry is not None else ""
-    numerator = data.value(num_id) if num_id else None
-    denominator = data.value(den_id) if den_id else None
-    recomputed = (numerator / denominator * 100
-                  if numerator is not None and denominator else None)
-    difference = None if recomputed is None or reported is None else reported - recomputed
-    tolerance = 0.5 * 10 ** -decimals + 1e-9
+    """A reported rate beside the rate recomputed from the rows the catalogue names
+    (`ReportData.rate`), with the audit's verdict on it when the audit has run."""
+    rate = data.rate(ind_id)
+    record = rate.record() if rate is not None else {
+        "indicator_id": ind_id, "reported": data.value(ind_id),
+        "decimals": data.decimals(ind_id), "numerator_id": "", "denominator_id": "",
+        "numerator": None, "denominator": None, "recomputed": None, "difference": None,
+        "differs": False, "formula_numerator": None, "formula_denominator": None}
     verdict = audit_verdict(data.audit, ind_id)
-    differs = (verdict["status"] == "failed" if verdict is not None
-               else difference is not None and abs(difference) > tolerance)
-    return {
-        "indicator_id": ind_id, "reported": reported, "decimals": decimals,
-        "numerator_id": num_id, "denominator_id": den_id, "numerator": numerator,
-        "denominator": denominator, "recomputed": recomputed, "difference": difference,
-        "differs": bool(differs and recomputed is not None and reported is not None),
-        "formula_numerator": None if row is None else _number(row["formula_numerator"]),
-        "formula_denominator": None if row is None else _number(row["formula_denominator"]),
-        "audit_status": None if verdict is None else verdict["status"],
-        "audit_severity": None if verdict is None else verdict["severity"],
-    }
+    record["audit_status"] = None if verdict is None else verdict["status"]
+    record["audit_severity"] = None if verdict is None else verdict["severity"]
+    return record
 
 
 def rate_checks(data: ReportData, ids) -> pd.DataFrame:
@@ -370,7 +306,7 @@ def _form_or_fact(data: ReportData, ind_id: str | None, fact_id: str):
     return None, None
 
 
-def investment_progress(data: ReportData, context: pd.DataFrame | None) -> pd.DataFrame:
+def investment_progress(data: ReportData) -> pd.DataFrame:
     """Cumulative disbursement at each dated point, with its share of each plan.
 
     The report's points (to date, estimated to year end) come with shares computed
@@ -392,18 +328,23 @@ def investment_progress(data: ReportData, context: pd.DataFrame | None) -> pd.Da
                                         if "provincial" in plans else None),
                      "origin": "report" if point == "to_date" else "estimate",
                      "source": where})
-    rows = _mid_year_point(data, context) + rows
+    rows = _mid_year_point(data) + rows
     frame = pd.DataFrame(rows, columns=["point", "date", "amount_million", "pct_pm",
-                                        "pct_provincial", "origin", "source"])
+                                        "pct_provincial", "pct_pm_decimals",
+                                        "pct_provincial_decimals", "origin", "source"])
+    for column in ("pct_pm_decimals", "pct_provincial_decimals"):   # computed: one decimal
+        frame[column] = frame[column].fillna(1).astype(int)
     frame["amount_billion"] = frame["amount_million"] / 1000
     return frame
 
 
-def _mid_year_point(data: ReportData, context: pd.DataFrame | None) -> list[dict]:
-    if context is None or context.empty:
+def _mid_year_point(data: ReportData) -> list[dict]:
+    """A published point of the same year from the province's context figures; its shares
+    are of the plans as they stood then, kept as published."""
+    context = data.context
+    if context.empty:
         return []
-    dates = pd.to_datetime(context["period_end"], errors="coerce")
-    in_year = context[dates.dt.year == data.year]
+    in_year = context[context["period_end"].dt.year == data.year]
     found = {}
     for key, metric in CONTEXT_METRICS.items():
         match = in_year[in_year["metric"] == metric]
@@ -413,12 +354,20 @@ def _mid_year_point(data: ReportData, context: pd.DataFrame | None) -> list[dict
         return []
     amount = found["amount"]
     factor = 1000 if amount["unit"] == "billion_vnd" else 1
-    return [{"point": "mid_year", "date": pd.to_datetime(amount["period_end"]),
+    return [{"point": "mid_year", "date": amount["period_end"],
              "amount_million": float(amount["value"]) * factor,
              "pct_pm": float(found["pct_pm"]["value"]) if "pct_pm" in found else None,
              "pct_provincial": (float(found["pct_provincial"]["value"])
                                 if "pct_provincial" in found else None),
+             **{f"{k}_decimals": _digits_after_point(found[k]["value_raw"])
+                for k in ("pct_pm", "pct_provincial") if k in found},
              "origin": "published", "source": amount["source_url"]}]
+
+
+def _digits_after_point(written: str) -> int:
+    """Digits after the point of a number as a source file writes it ('49.5' -> 1)."""
+    written = str(written).strip()
+    return len(written.split(".", 1)[1]) if "." in written else 0
 
 
 # --- (d) the rest of the report as a scorecard ---------------------------------------------

@@ -83,3 +83,39 @@ def totals() -> pd.DataFrame:
     """Rows that the catalogue says equal the sum of their parts."""
     frame = load()
     return frame[frame["parts"] != ""]
+
+
+def row_ranges(ids: list[str]) -> str:
+    """Row codes of one form, consecutive siblings joined: 6.4.1, 6.4.2 -> '6.4.1-6.4.2'."""
+    codes = [(entry(i)["parent"], entry(i)["code"]) if entry(i) is not None else ("", i)
+             for i in ids]
+    runs: list[list[tuple[str, str]]] = []
+    for parent, code in codes:
+        last = runs[-1][-1] if runs else None
+        if last and last[0] == parent and _next_sibling(last[1], code):
+            runs[-1].append((parent, code))
+        else:
+            runs.append([(parent, code)])
+    return ", ".join(run[0][1] if len(run) == 1 else f"{run[0][1]}-{run[-1][1]}" for run in runs)
+
+
+def _next_sibling(code: str, other: str) -> bool:
+    head, _, last = code.rpartition(".")
+    other_head, _, other_last = other.rpartition(".")
+    return (head == other_head and last.isdigit() and other_last.isdigit()
+            and int(other_last) == int(last) + 1)
+
+
+def form_of(ind_id: str) -> tuple[int, str]:
+    """'VII.6.4' -> (7, '6.4'); the section row 'VII' -> (7, 'VII')."""
+    section, _, code = ind_id.partition(".")
+    return ROMAN.get(section, 0), code or section
+
+
+def by_form(ind_ids) -> dict[int, list[str]]:
+    """Indicator ids grouped by form, in the catalogue's order (unknown ids last)."""
+    order = {ind: n for n, ind in enumerate(load().index)}
+    grouped: dict[int, list[str]] = {}
+    for ind_id in sorted(dict.fromkeys(ind_ids), key=lambda i: order.get(i, len(order))):
+        grouped.setdefault(form_of(ind_id)[0], []).append(ind_id)
+    return dict(sorted(grouped.items()))

@@ -6,7 +6,7 @@ are left out, only the HTML the narrative produced is kept, the stylesheet is
 inlined and nothing is loaded from another host. Files are written atomically.
 
     export(executed_notebook, reports_dir / "thai-nguyen_2022_vi.html")
-    write_index(out)      # reports/index.html
+    write_index(out)      # reports/index.html and reports/index_en.html
 """
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import paths, store
+from . import formats, paths, store, text
+from .numbers import decimals_written
 
 TEMPLATE = "leadership"
 STYLE_FILE = paths.TEMPLATES / TEMPLATE / "style.css"
-REPORT_FILE = re.compile(r"^(?P<report_id>.+)_(?P<lang>vi|en)\.html$")
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+REPORT_FILE = re.compile(r"^(?P<report_id>.+)_(?P<lang>vi|en)(?P<appendix>_appendix)?\.html$")
 DEFAULT_LANG = "vi"
 
 
@@ -67,16 +67,16 @@ def export(notebook_path: Path, target: Path) -> Path:
 
 # --------------------------------------------------------------------------- index
 
-def reports_in(out=None) -> dict[str, list[str]]:
-    """report_id -> the languages with an HTML file in reports/ (vi first)."""
-    found: dict[str, list[str]] = {}
+def reports_in(out=None) -> dict[str, set[tuple[str, str]]]:
+    """report_id -> its (document, language) pairs with an HTML file in reports/."""
+    found: dict[str, set[tuple[str, str]]] = {}
     folder = paths.reports_dir(out)
     for path in sorted(folder.glob("*.html")) if folder.exists() else []:
         match = REPORT_FILE.match(path.name)
         if match:
-            found.setdefault(match["report_id"], []).append(match["lang"])
-    return {report_id: sorted(langs, key=lambda lang: lang != "vi")
-            for report_id, langs in found.items()}
+            document = "appendix" if match["appendix"] else "brief"
+            found.setdefault(match["report_id"], set()).add((document, match["lang"]))
+    return found
 
 
 def _metadata(report_id: str, out=None) -> dict:
@@ -84,47 +84,91 @@ def _metadata(report_id: str, out=None) -> dict:
     return store.read_json(path) if path.exists() else {}
 
 
-def index_html(out=None) -> str:
-    """A bilingual page listing every generated report with its languages."""
-    items = []
-    for report_id, langs in reports_in(out).items():
-        meta = _metadata(report_id, out)
-        heading = (f"{meta['province']} {meta['year']}" if meta.get("province") else report_id)
-        links = Markup(" · ").join(
-            Markup('<a href="{href}" hreflang="{lang}" lang="{lang}">{name}</a>').format(
-                href=f"{report_id}_{lang}.html", lang=lang, name=LANGUAGE_NAMES[lang])
-            for lang in langs)
-        detail = Markup('<span class="meta">{number} · {date}</span>').format(
-            number=meta.get("number", ""), date=meta.get("date", "")) if meta else Markup("")
-        items.append(Markup("<li><strong>{heading}</strong> {detail} {links}</li>").format(
-            heading=heading, detail=detail, links=links))
-    empty = Markup('<p>Chưa có báo cáo nào. <span lang="en">No reports yet.</span></p>')
-    listing = Markup('<ul class="reports">{}</ul>').format(Markup("").join(items)) \
-        if items else empty
-    return INDEX_PAGE.format(style=Markup(STYLE_FILE.read_text(encoding="utf-8")),
-                             listing=listing)
+def _headlines(report_id: str, lang: str, out=None) -> list[str]:
+    """The PAR INDEX and the disbursement as the report states them (facts.csv)."""
+    path = paths.processed_dir(report_id, out) / "facts.csv"
+    if not path.exists():
+        return []
+    facts = store.read_table(path).drop_duplicates("fact_id").set_index("fact_id")
+
+    def fact(fact_id):
+        if fact_id not in facts.index or formats.missing(facts.loc[fact_id, "value"]):
+            return None
+        return facts.loc[fact_id]
+
+    lines = []
+    score, rank, of = (fact(f"par_index_{k}") for k in ("score", "rank", "rank_of"))
+    if score is not None and rank is not None and of is not None:
+        lines.append(text.t("index.headline_par", lang, year=int(str(score["period"])[:4]),
+                            score=formats.format_number(
+                                score["value"], lang, decimals_written(str(score["value_raw"]))),
+                            rank=rank["value"], of=formats.format_number(of["value"], lang, 0)))
+    pct, disbursed = fact("investment_disbursed_pct_pm"), fact("investment_disbursed")
+    if pct is not None and disbursed is not None:
+        lines.append(text.t("index.headline_disbursed", lang,
+                            date=formats.date_text(disbursed["period"], lang),
+                            pct=formats.format_percent(
+                                pct["value"], lang, decimals_written(str(pct["value_raw"])))))
+    return lines
 
 
-def write_index(out=None) -> Path:
-    """reports/index.html, listing every report HTML found in reports/."""
-    return store.write_text(paths.reports_dir(out) / "index.html", index_html(out))
+def _item(report_id: str, documents: set, lang: str, out=None) -> Markup:
+    meta = _metadata(report_id, out)
+    heading = text.markup("index.report_heading", lang, province=meta.get("province",
+                                                                            report_id),
+                          year=meta.get("year", "")) if meta else Markup.escape(report_id)
+    detail = text.markup("index.report_meta", lang, number=meta.get("number") or "",
+                         date=formats.date_text(meta.get("date"), lang)) if meta else ""
+    links = Markup(" · ").join(
+        Markup('<a href="{href}">{name}</a>').format(
+            href=f"{report_id}_{lang}.html" if document == "brief"
+            else f"{report_id}_{lang}_appendix.html",
+            name=text.t(f"index.{document}", lang))
+        for document in ("brief", "appendix") if (document, lang) in documents)
+    lines = Markup("").join(Markup('<span class="meta">{}</span>').format(line)
+                            for line in _headlines(report_id, lang, out))
+    return Markup('<li><strong>{heading}</strong> <span class="meta">{detail}</span>{lines}'
+                  '<span class="links">{links}</span></li>').format(
+        heading=heading, detail=detail, lines=lines, links=links)
 
 
+def index_html(lang: str = "vi", out=None) -> str:
+    """The page listing every generated report with its documents, in `lang`."""
+    formats.check_lang(lang)
+    items = [_item(report_id, documents, lang, out)
+             for report_id, documents in sorted(reports_in(out).items())]
+    listing = Markup('<ul class="reports">{}</ul>').format(Markup("").join(items)) if items \
+        else Markup("<p>{}</p>").format(text.t("index.none", lang))
+    other = "en" if lang == "vi" else "vi"
+    return INDEX_PAGE.format(
+        lang=lang, title=text.t("index.title", lang), intro=text.t("index.intro", lang),
+        other=other, other_href=INDEX_FILES[other], other_name=text.t("index.other_language",
+                                                                        lang),
+        style=Markup(STYLE_FILE.read_text(encoding="utf-8")), listing=listing)
+
+
+def write_index(out=None) -> list[Path]:
+    """reports/index.html (Vietnamese) and reports/index_en.html (English)."""
+    return [store.write_text(paths.reports_dir(out) / INDEX_FILES[lang], index_html(lang, out))
+            for lang in formats.LANGS]
+
+
+INDEX_FILES = {"vi": "index.html", "en": "index_en.html"}
 INDEX_PAGE = Markup("""<!DOCTYPE html>
-<html lang="vi">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Báo cáo cải cách hành chính · Administrative reform reports</title>
+<title>{title}</title>
 <style>
 {style}
 </style>
 </head>
 <body>
 <main class="report">
-<h1>Báo cáo cải cách hành chính <span lang="en">· Administrative reform reports</span></h1>
-<p>Mỗi báo cáo có bản tóm tắt bằng tiếng Việt và tiếng Anh.
-<span lang="en">Each report has a summary in Vietnamese and in English.</span></p>
+<h1>{title}</h1>
+<p class="links"><a href="{other_href}" hreflang="{other}" lang="{other}">{other_name}</a></p>
+<p>{intro}</p>
 {listing}
 </main>
 </body>

@@ -1,4 +1,5 @@
-"""Ingest: one raw report -> data/processed/<report_id>/ (indicators, facts, metadata).
+"""Ingest: one raw report -> data/processed/<report_id>/ (indicators, facts, assessment,
+metadata).
 
 The catalogue decides what each row is; the report's own cells are kept beside the
 decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`) so that every number
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalogue, facts, paths, schema, store, workbook
+from . import assessment, catalogue, facts, outline, paths, schema, store, workbook
 from .errors import ReportError, where
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
@@ -89,7 +90,8 @@ def read(path: Path | str) -> Ingested:
                           hint="the file is damaged: save it again from the program that "
                                "made it, or restore a copy") from None
     unverified = verify_checksum(reading.report.path, reading.report.sha256)
-    ingested = tables(reading.report, reading.facts, reading.issues)
+    ingested = tables(reading.report, reading.facts, reading.issues, reading.assessment,
+                      reading.assessment_given)
     ingested.unverified = unverified if reader is read_text_report else ""
     return ingested
 
@@ -115,10 +117,14 @@ def check_file(path: Path) -> None:
 
 
 def tables(parsed: ParsedReport, entered_facts: list[dict] | None = None,
-           more_issues: list[dict] = ()) -> Ingested:
-    """A parsed report -> its tables; the parser's problems become issue rows. The facts are
-    found in the narrative unless the reader gives them (`entered_facts`, the workbook's);
-    `more_issues`: the reader's own issue rows, listed last."""
+           more_issues: list[dict] = (), entered_assessment: list | None = None,
+           assessment_given: dict | None = None) -> Ingested:
+    """A parsed report -> its tables; the parser's problems become issue rows.
+
+    The facts and the report's own assessment are read from the narrative unless the reader
+    gives them (the workbook's sheets): `entered_facts` (rows of facts.csv),
+    `entered_assessment` (assessment.Item) with `assessment_given`, what the analyst typed
+    for each item (by position). `more_issues`: the reader's own issue rows, listed last."""
     issues = [_problem_issue(problem) for problem in parsed.problems]
     indicators = pd.DataFrame([_indicator(parsed, row, issues) for row in parsed.rows],
                               columns=INDICATOR_COLUMNS)
@@ -130,10 +136,16 @@ def tables(parsed: ParsedReport, entered_facts: list[dict] | None = None,
                          both("ingest.unreadable_fact", problem=exc.message, **NUMBER_EXAMPLES),
                          line=exc.line) for exc in unreadable]
         entered_facts = [{"report_id": parsed.report_id, **fact} for fact in stated]
+    found = pd.DataFrame(entered_facts, columns=FACT_COLUMNS)
+    if entered_assessment is None:
+        reading = assessment.read(parsed.narrative)
+        issues += [_problem_issue(problem) for problem in reading.problems]
+        entered_assessment = reading.items
     issues += list(more_issues)
-    return Ingested(report=parsed, indicators=indicators,
-                    facts=pd.DataFrame(entered_facts, columns=FACT_COLUMNS),
-                    issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS))
+    return Ingested(report=parsed, indicators=indicators, facts=found,
+                    issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS),
+                    assessment=assessment.table(parsed.report_id, entered_assessment,
+                                                indicators, found, assessment_given))
 
 
 def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
@@ -228,6 +240,7 @@ def metadata(parsed: ParsedReport) -> dict:
         "source_file": parsed.path.name, "sha256": parsed.sha256,
         "form_titles": {str(k): v for k, v in sorted(parsed.form_titles.items())},
         "form_lines": {str(k): v for k, v in sorted(parsed.form_lines.items())},
+        "sections": outline.sections(parsed.narrative),
     }
 
 
@@ -240,6 +253,7 @@ def write(ingested: Ingested, out=None) -> Path:
     with store.building_dir(target) as build:
         store.write_table(ingested.indicators, build / "indicators.csv")
         store.write_table(ingested.facts, build / "facts.csv")
+        store.write_table(ingested.assessment, build / "assessment.csv")
         store.write_table(ingested.issues, build / "parse_issues.csv", parquet=False)
         store.write_json(build / "report.json", metadata(ingested.report))
     return target
@@ -262,6 +276,10 @@ def load_indicators(report_id: str, out=None) -> pd.DataFrame:
 
 def load_facts(report_id: str, out=None) -> pd.DataFrame:
     return store.read_table(paths.processed_dir(report_id, out) / "facts.csv")
+
+
+def load_assessment(report_id: str, out=None) -> pd.DataFrame:
+    return store.read_table(paths.processed_dir(report_id, out) / "assessment.csv")
 
 
 def load_metadata(report_id: str, out=None) -> dict:
@@ -305,6 +323,9 @@ def main(argv=None) -> int:
             summary = t("cli.ingest_written", lang, summary=summary,
                         folder=str(paths.processed_dir(ingested.report_id, args.out)))
         print(summary, flush=True)
+        print(f"{ingested.report_id}: "
+              + t("assessment.cli_items", lang, **assessment.counts(ingested.assessment)),
+              flush=True)
         if ingested.unverified:
             print(t("cli.unverified", lang, report=ingested.report_id, why=ingested.unverified),
                   file=sys.stderr, flush=True)

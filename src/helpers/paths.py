@@ -20,6 +20,8 @@ NOTEBOOKS = PROJ_ROOT / "notebooks"
 PACKAGE = Path(__file__).resolve().parent
 CATALOGUE_FILE = PACKAGE / "indicators.csv"
 FACTS_SPEC_FILE = PACKAGE / "facts.yml"
+RELATIONS_FILE = PACKAGE / "relations.yml"
+HEADLINE_FILE = PACKAGE / "headline.yml"
 TEMPLATES = PACKAGE / "templates"
 
 

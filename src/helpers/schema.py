@@ -35,11 +35,16 @@ NUMBER_EXAMPLES = {"thousands": "1.234", "decimals": "99,65"}
 @dataclass
 class Reading:
     """What a reader gives for one raw file: the report as parsed and, when the format holds
-    the narrative's figures itself (the workbook's facts sheet), those figures (rows of
-    FACT_COLUMNS) and the problems met reading them (issue rows)."""
+    the narrative's figures and assessment itself (the workbook's sheets), those (facts as
+    rows of FACT_COLUMNS) and the problems met reading them (issue rows)."""
     report: ParsedReport
     facts: list[dict] | None = None      # None: found in the narrative by helpers.facts
     issues: list[dict] = field(default_factory=list)
+    # the report's own assessment when the format holds it apart from the narrative (the
+    # workbook's sheet): its items (assessment.Item) and what the analyst typed for each
+    # (theme, ids; by position). None: read from the narrative by helpers.assessment
+    assessment: list | None = None
+    assessment_given: dict | None = None
 
 
 @dataclass
@@ -50,6 +55,8 @@ class Ingested:
     facts: pd.DataFrame
     issues: pd.DataFrame
     unverified: str = ""   # why the raw file was not checked against a sha256 ("": it was)
+    # the report's own strengths, shortfalls and tasks (assessment.COLUMNS)
+    assessment: pd.DataFrame | None = None
 
     @property
     def report_id(self) -> str:

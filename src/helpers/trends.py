@@ -15,11 +15,13 @@ by the slug of its report_id (`bac-kan_2024` -> `bac-kan`), so 'Bắc Kạn' and
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
-from . import catalogue
+from . import catalogue, paths, store, text
 from .errors import ReportError
-from .formats import format_number
+from .formats import LANGS, format_number
 
 DIFFERENCE_UNITS = {"count", "percent", "million_vnd", "points", "rank", "places"}
 RELATIVE_UNITS = {"count", "million_vnd"}     # a % change means something for these only
@@ -112,29 +114,17 @@ def overview(reports: pd.DataFrame, report_id: str, lang: str = "vi") -> list[st
                                                == province_id(report_id), "year"])
     others = sorted(reports.loc[(reports["year"] == year)
                                 & (reports["report_id"] != report_id), "province"])
-    vi = lang == "vi"
     if len(years) > 1:
-        listed = ", ".join(str(y) for y in years)
-        across_years = (f"{province} có báo cáo của {len(years)} năm ({listed}): các chỉ tiêu "
-                        "được so sánh qua các năm dưới đây." if vi else
-                        f"{province} has reports for {len(years)} years ({listed}): its "
-                        "figures are compared across the years below.")
+        across_years = text.t("trends.across_years_many", lang, province=province,
+                              count=len(years), years=", ".join(str(y) for y in years))
     else:
-        across_years = (f"Mới có một báo cáo của {province} (năm {year}): chưa có gì để so "
-                        "sánh qua các năm." if vi else
-                        f"There is only one report for {province} ({year}): nothing to "
-                        "compare across years yet.")
+        across_years = text.t("trends.across_years_one", lang, province=province, year=year)
     if others:
-        listed = ", ".join(others)
-        across_provinces = (f"Năm {year} còn có báo cáo của {listed}: so sánh giữa các tỉnh, "
-                            "thành phố ở dưới." if vi else
-                            f"For {year} there are also reports for {listed}: the provinces "
-                            "are compared below.")
+        across_provinces = text.t("trends.across_provinces_many", lang, year=year,
+                                  others=", ".join(others))
     else:
-        across_provinces = (f"Năm {year} mới có báo cáo của {province}: chưa có tỉnh, thành "
-                            "phố nào khác để so sánh." if vi else
-                            f"For {year}, only {province} has a report: no other province "
-                            "to compare with yet.")
+        across_provinces = text.t("trends.across_provinces_none", lang, year=year,
+                                  province=province)
     return [across_years, across_provinces]
 
 
@@ -150,7 +140,7 @@ def _shown(value, unit: str, key: str, kind: str, lang: str) -> str:
         return "–"
     if kind == "indicator" and unit in ("enum", "boolean"):
         return catalogue.enum_labels(key, lang).get(float(value), format_number(value, lang))
-    return _value_text(value, unit, lang)
+    return value_text(value, unit, lang)
 
 
 def _decimals(value: float) -> int:
@@ -167,26 +157,20 @@ def _signed(value, lang: str, suffix: str = "") -> str:
     return ("+" if value > 0 else "−") + text + suffix
 
 
-CHANGE_WORDS = {
-    "vi": {"unchanged": "không đổi", "up": "tăng {n} bậc", "down": "giảm {n} bậc",
-           "percent": " điểm %", "points": " điểm"},
-    "en": {"unchanged": "unchanged", "up": "up {n} places", "down": "down {n} places",
-           "percent": " pp", "points": " points"},
-}
-
-
 def change_text(change, unit: str, lang: str = "vi") -> str:
     """A year-on-year change in words: a rank moving from 41 to 35 is 'up 6 places';
     a percentage changes by percentage points ('+8 pp'); empty when there is none."""
     if pd.isna(change):
         return ""
-    words = CHANGE_WORDS[lang]
     if round(float(change), 6) == 0:
-        return words["unchanged"]
+        return text.t("trends.change_unchanged", lang)
     if unit == "rank":   # a smaller rank number is a better place
         n = format_number(abs(change), lang, _decimals(abs(change)))
-        return (words["up"] if change < 0 else words["down"]).format(n=n)
-    return _signed(change, lang, words.get(unit, ""))
+        return text.t("trends.change_places_up" if change < 0 else "trends.change_places_down",
+                      lang, n=n)
+    if unit in ("percent", "points"):
+        return text.t(f"trends.change_{unit}", lang, change=_signed(change, lang))
+    return _signed(change, lang)
 
 
 def series_table(series_frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -195,11 +179,11 @@ def series_table(series_frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     if series_frame.empty:
         return pd.DataFrame()
     rows = []
-    change_name = "Thay đổi so với năm trước" if lang == "vi" else "Change on previous year"
+    change_name = text.t("trends.col_change", lang)
     for (kind, key), group in series_frame.groupby(["kind", "key"], sort=False):
         first = group.iloc[0]
-        record = {"Chỉ tiêu" if lang == "vi" else "Figure": label(first, lang),
-                  "Mã" if lang == "vi" else "Id": key}
+        record = {text.t("trends.col_figure", lang): label(first, lang),
+                  text.t("trends.col_id", lang): key}
         for _, row in group.iterrows():
             record[str(row["year"])] = _shown(row["value"], row["unit"], key, kind, lang)
         last = group.iloc[-1]
@@ -218,8 +202,8 @@ def comparison_table(comparison_frame: pd.DataFrame, lang: str = "vi") -> pd.Dat
     rows = []
     for (kind, key), group in comparison_frame.groupby(["kind", "key"], sort=False):
         first = group.iloc[0]
-        record = {"Chỉ tiêu" if lang == "vi" else "Figure": label(first, lang),
-                  "Mã" if lang == "vi" else "Id": key}
+        record = {text.t("trends.col_figure", lang): label(first, lang),
+                  text.t("trends.col_id", lang): key}
         for _, row in group.iterrows():
             record[row["province"]] = _shown(row["value"], row["unit"], key, kind, lang)
         rows.append(record)
@@ -233,39 +217,6 @@ def headlines(frame: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values(["order", "year", "province"], kind="stable").drop(columns="order")
 
 
-# --------------------------------------------------------------------------- charts
-
-FIGURES = ("trends", "comparison")
-TEXT = {
-    "vi": {
-        "trends_title": "{province}: các chỉ số chính qua {n} báo cáo ({years})",
-        "trends_caption": "Mỗi ô là một chỉ số chính trong các báo cáo của {province}, kèm "
-                          "mức thay đổi so với báo cáo trước. Chỉ số CCHC và Chỉ số hài lòng "
-                          "ghi theo năm đánh giá (năm trước năm báo cáo); thứ hạng vẽ trên trục "
-                          "đảo ngược (hạng 1 ở trên cùng).",
-        "comparison_title": "Năm {year}: {province} so với {others}",
-        "comparison_caption": "Các chỉ số chính của các tỉnh, thành phố có báo cáo năm {year}; "
-                              "{province} tô đậm. Thứ hạng: số nhỏ hơn là tốt hơn.",
-        "source": "Nguồn: {reports}", "report": "Báo cáo {number} ({province}, {year})",
-        "report_nonumber": "Báo cáo CCHC {province} năm {year}",
-        "alt": "{label}: {values}",
-    },
-    "en": {
-        "trends_title": "{province}: headline figures across {n} reports ({years})",
-        "trends_caption": "Each panel is a headline figure of {province}'s reports, with its "
-                          "change on the previous report. The PAR Index and SIPAS are shown "
-                          "for the year assessed (the year before the report); ranks are on an "
-                          "inverted axis (1st at the top).",
-        "comparison_title": "{year}: {province} beside {others}",
-        "comparison_caption": "Headline figures of the provinces with a report for {year}; "
-                              "{province} highlighted. Ranks: lower is better.",
-        "source": "Source: {reports}", "report": "Report {number} ({province}, {year})",
-        "report_nonumber": "{province} administrative reform report {year}",
-        "alt": "{label}: {values}",
-    },
-}
-
-
 def load(out=None):
     """The processed reports of OUT as (reports, long table) for `series` and `comparison`."""
     from . import combine
@@ -273,12 +224,13 @@ def load(out=None):
     return reports, long_table(combine.collect("indicators", out), combine.collect("facts", out))
 
 
-def _value_text(value, unit: str, lang: str) -> str:
-    text = format_number(value, lang, _decimals(value))
-    return text + "%" if unit == "percent" else text
+def value_text(value, unit: str, lang: str) -> str:
+    """A value as the trend tables and charts write it ('99,7%', '1.893')."""
+    written = format_number(value, lang, _decimals(value))
+    return written + "%" if unit == "percent" else written
 
 
-def _x_labels(group: pd.DataFrame) -> list[str]:
+def x_labels(group: pd.DataFrame) -> list[str]:
     """A fact refers to its period (PAR INDEX of 2022 is in the 2023 report); else the year."""
     periods = group["period"].astype(str)
     if group["kind"].iloc[0] == "fact" and periods.str.fullmatch(r"\d{4}").all():
@@ -286,148 +238,15 @@ def _x_labels(group: pd.DataFrame) -> list[str]:
     return [str(year) for year in group["year"]]
 
 
-def _source(reports: pd.DataFrame, report_ids, lang: str) -> str:
-    names = []
-    for row in reports[reports["report_id"].isin(list(report_ids))].to_dict("records"):
-        key = "report" if row.get("number") else "report_nonumber"
-        names.append(TEXT[lang][key].format(number=row.get("number"), province=row["province"],
-                                            year=row["year"]))
-    return TEXT[lang]["source"].format(reports="; ".join(names))
-
-
-def _panels(frame: pd.DataFrame) -> list[pd.DataFrame]:
+def panels(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """The headline figures with a value in at least two reports, one frame each."""
     rows = headlines(frame.dropna(subset=["value"]))
     return [group for _, group in rows.groupby("key", sort=False) if len(group) > 1]
 
 
-def _grid(fig, count: int):
-    columns = min(3, count)
-    lines = -(-count // columns)
-    axes = fig.subplots(lines, columns, squeeze=False)
-    for ax in list(axes.flat)[count:]:
-        ax.set_visible(False)
-    return list(axes.flat)[:count]
-
-
-def trends_spec(series_frame: pd.DataFrame, reports: pd.DataFrame, lang: str = "vi"):
-    """The headline figures of one province over the years (None: fewer than two years)."""
-    from . import charts
-    panels = _panels(series_frame)
-    if not panels:
-        return None
-    province = series_frame["province"].iloc[-1]
-    years = sorted(series_frame["year"].unique())
-    alt = "; ".join(TEXT[lang]["alt"].format(
-        label=label(group.iloc[0], lang),
-        values=", ".join(f"{x} {_value_text(v, group['unit'].iloc[0], lang)}"
-                         for x, v in zip(_x_labels(group), group["value"])))
-        for group in panels)
-
-    def draw(fig):
-        for ax, group in zip(_grid(fig, len(panels)), panels):
-            unit = group["unit"].iloc[0]
-            x = _x_labels(group)
-            ax.plot(x, group["value"], marker="o", color=charts.COLOUR["report"])
-            for xi, value in zip(x, group["value"]):
-                ax.annotate(_value_text(value, unit, lang), (xi, value), ha="center",
-                            textcoords="offset points", xytext=(0, 7), fontsize=9,
-                            color=charts.COLOUR["text"])
-            change = change_text(group["change"].iloc[-1], unit, lang)
-            title = label(group.iloc[0], lang) + (f" ({change})" if change else "")
-            ax.set_title(charts.wrap(title, 40), fontsize=10)
-            # the values are written on the points; a y scale would only add noise
-            ax.set_yticks([])
-            ax.spines["left"].set_visible(False)
-            if unit == "rank":
-                ax.invert_yaxis()
-            ax.margins(x=0.25, y=0.4)
-
-    lines = -(-len(panels) // 3)
-    return charts.Spec(
-        name="trends", theme="trends",
-        title=TEXT[lang]["trends_title"].format(province=province, n=len(years),
-                                                years=", ".join(str(y) for y in years)),
-        caption=TEXT[lang]["trends_caption"].format(province=province), alt=alt,
-        source=_source(reports, series_frame["report_id"].unique(), lang), draw=draw,
-        size=(4.2 * min(3, len(panels)), 0.8 + 2.9 * lines))
-
-
-def comparison_spec(comparison_frame: pd.DataFrame, reports: pd.DataFrame, province: str,
-                    lang: str = "vi"):
-    """The headline figures of one year across provinces (None: fewer than two provinces)."""
-    from . import charts
-    panels = _panels(comparison_frame)
-    if not panels:
-        return None
-    year = int(comparison_frame["year"].iloc[0])
-    others = [name for name in comparison_frame["province"].unique() if name != province]
-    alt = "; ".join(TEXT[lang]["alt"].format(
-        label=label(group.iloc[0], lang),
-        values=", ".join(f"{name} {_value_text(v, group['unit'].iloc[0], lang)}"
-                         for name, v in zip(group["province"], group["value"])))
-        for group in panels)
-
-    def draw(fig):
-        for ax, group in zip(_grid(fig, len(panels)), panels):
-            unit = group["unit"].iloc[0]
-            colours = [charts.COLOUR["report"] if name == province else charts.COLOUR["context"]
-                       for name in group["province"]]
-            charts.hbars(ax, list(group["province"]), list(group["value"]), lang,
-                         colours=colours, texts=[_value_text(v, unit, lang)
-                                                 for v in group["value"]],
-                         percent=unit == "percent", xmax=100 if unit == "percent" else None,
-                         label_width=16)
-            ax.set_title(charts.wrap(label(group.iloc[0], lang), 34), fontsize=10)
-
-    lines = -(-len(panels) // 3)
-    provinces = comparison_frame["province"].nunique()
-    return charts.Spec(
-        name="comparison", theme="trends",
-        title=TEXT[lang]["comparison_title"].format(year=year, province=province,
-                                                    others=", ".join(others)),
-        caption=TEXT[lang]["comparison_caption"].format(year=year, province=province),
-        alt=alt, source=_source(reports, comparison_frame["report_id"].unique(), lang),
-        draw=draw, size=(4.4 * min(3, len(panels)), 0.9 + lines * (0.9 + 0.45 * provinces)))
-
-
-def specs(report_id: str, lang: str, tables=None, out=None) -> list:
-    """The trend and comparison figures this report can have now (possibly none)."""
-    reports, long = tables if tables is not None else load(out)
-    this = reports[reports["report_id"] == report_id]
-    if this.empty:
-        return []
-    found = [trends_spec(series(long, report_id), reports, lang),
-             comparison_spec(comparison(long, int(this["year"].iloc[0])), reports,
-                             this["province"].iloc[0], lang)]
-    return [spec for spec in found if spec is not None]
-
-
-def figures(report_id: str, lang: str, out=None, tables=None) -> list:
-    """The report's trend and comparison figures in one language, with their titles,
-    captions, alt texts and source lines, as the leadership HTML needs them (nothing is
-    drawn; `make_figures` saves them)."""
-    from . import charts
-    return [charts.info(spec, report_id, lang, out)
-            for spec in specs(report_id, lang, tables, out)]
-
-
-def make_figures(report_id: str, out=None, langs=("vi", "en"), tables=None) -> list:
-    """Draw and save the report's trend and comparison figures (PNG + SVG) in every language.
-
-    A figure the reports cannot support now is not drawn and an old file of it is removed,
-    so figures/<report_id>/ never shows a stale comparison.
-    """
-    from . import charts
-    tables = tables if tables is not None else load(out)
-    made = []
-    for lang in langs:
-        drawn = set()
-        for spec in specs(report_id, lang, tables):
-            figure_info = charts.info(spec, report_id, lang, out)
-            charts.save(charts.render(spec), figure_info.png, figure_info.svg)
-            made.append(figure_info)
-            drawn.add(spec.name)
-        for name in set(FIGURES) - drawn:
-            for stale in charts.figure_paths(report_id, name, lang, out):
-                stale.unlink(missing_ok=True)
-    return made
+def write_overview(report_id: str, reports: pd.DataFrame, out=None) -> Path:
+    """data/processed/<report_id>/trends.json: the overview sentences in every language, for
+    the leadership pages (which read files, not this module)."""
+    sentences = {lang: overview(reports, report_id, lang) for lang in LANGS}
+    return store.write_json(paths.processed_dir(report_id, out) / "trends.json",
+                            {"report_id": report_id, "overview": sentences})

@@ -3,8 +3,9 @@
 `template()` writes an .xlsx with a cover sheet (province, year, report number and
 date), one sheet per form (forms 1-7: codes, labels in both languages and units
 from the catalogue, an empty value column, numerator/denominator columns for formula
-cells, a note column, drop-down lists for enum and boolean rows) and a sheet for the
-headline narrative figures of `facts.yml`.
+cells, a note column, drop-down lists for enum and boolean rows), a sheet for the
+headline narrative figures of `facts.yml` and one for the report's own assessment
+(`assessment_sheet.py`).
 
 `reading()` reads a filled workbook as the text route parses a report (`ingest.read`
 then makes the same tables of it), so that everything downstream is unchanged. Each
@@ -30,12 +31,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalogue, facts, paths, store
+from . import assessment, assessment_sheet, catalogue, facts, paths, store
 from .errors import ReportError
 from .formats import format_number
 from .numbers import NumberError, parse_number
 from .report import FORM_COUNT, ParsedReport, Row, sha256_of, slugify
 from .schema import NUMBER_EXAMPLES, Reading, issue
+from .sheets import cells, last_row
 from .text import both, cli_lang, t
 
 TEMPLATE_VERSION = 1
@@ -121,6 +123,9 @@ def _build(province: str, year: int, number: str, date: str):
     for form in range(1, FORM_COUNT + 1):
         _write_form(book.create_sheet(form_sheet(form)), form, entries[entries["form"] == form])
     _write_facts(book.create_sheet(FACTS_SHEET), year)
+    sheet = book.create_sheet(assessment_sheet.name())
+    _write_header(sheet, assessment_sheet.columns(), assessment_sheet.title())
+    assessment_sheet.write(sheet, FIRST_ROW, _styles()["input_fill"], _styles()["wrap"])
     return book
 
 
@@ -248,7 +253,12 @@ def reading(path: Path | str) -> Reading:
     issues: list[dict] = []
     found = _read_facts(_sheet(values, FACTS_SHEET, path), _sheet(formulas, FACTS_SHEET, path),
                         parsed, issues)
-    return Reading(parsed, facts=found, issues=issues)
+    sheet = values[assessment_sheet.name()] if assessment_sheet.name() in values else None
+    items, given, problems = assessment_sheet.entered(
+        sheet, _columns(sheet, assessment_sheet.columns(), path) if sheet else {}, FIRST_ROW,
+        path)
+    issues += assessment.issue_records(problems)
+    return Reading(parsed, facts=found, issues=issues, assessment=items, assessment_given=given)
 
 
 def _open(path: Path):
@@ -264,24 +274,12 @@ def _open(path: Path):
     try:
         typed = load_workbook(path, data_only=False)
         if not any(cell.data_type == "f" for sheet in typed.worksheets
-                   for cell in _cells(sheet)):
+                   for cell in cells(sheet)):
             return typed, typed
         return load_workbook(path, data_only=True), typed
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ReportError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
                           path=path, hint="save it from Excel or LibreOffice as .xlsx") from None
-
-
-def _cells(sheet):
-    """The cells a sheet holds (openpyxl's own record: no cell is made by asking)."""
-    return sheet._cells.values()
-
-
-def _last_row(sheet) -> int:
-    """The last row with something typed in it. openpyxl's max_row also counts cells that
-    only carry a style: one styled cell at Excel's last row would make 1,048,576 rows."""
-    return max((cell.row for cell in _cells(sheet) if cell.value not in (None, "")),
-               default=0)
 
 
 def _sheet(book, name: str, path: Path):
@@ -384,7 +382,7 @@ def _columns(sheet, wanted, path: Path) -> dict[str, int]:
 def _read_form(sheet, formulas, form: int, path: Path) -> list[Row]:
     column = _columns(sheet, FORM_COLUMNS, path)
     rows = []
-    for number in range(FIRST_ROW, _last_row(formulas) + 1):
+    for number in range(FIRST_ROW, last_row(formulas) + 1):
         def cell(key: str, number=number):
             return sheet.cell(number, column[key])
 
@@ -512,7 +510,7 @@ def _read_facts(sheet, formulas, parsed: ParsedReport, issues: list[dict]) -> li
     column = _columns(sheet, FACT_COLUMNS, parsed.path)
     specs = {spec.id: spec for spec in facts.specs()}
     found = []
-    for number in range(FIRST_ROW, _last_row(formulas) + 1):
+    for number in range(FIRST_ROW, last_row(formulas) + 1):
         def cell(key: str, number=number):
             return sheet.cell(number, column[key])
 

@@ -77,7 +77,8 @@ def run_task(task: Task, report_id: str, staging: Path, root: Path,
                 kernel=kernel)
         os.replace(running, executed)
         if task.step.html:
-            _export_html(executed, html_path(report_id, task.lang or LANGS[0], staging))
+            _export_html(executed, html_path(report_id, task.lang or LANGS[0], staging,
+                                             task.step.html))
         return None
     except Exception as exc:  # noqa: BLE001 - reported with the report, notebook and cell
         kept = None

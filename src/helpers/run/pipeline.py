@@ -26,7 +26,8 @@ REPORT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*_[0-9]{4}")
 class Step:
     notebook: str               # file name in notebooks/
     per_language: bool = False  # run once per language, with a `lang` parameter
-    html: bool = False          # export the executed notebook as leadership HTML
+    html: str = ""              # export the executed notebook as this leadership document
+    #                             ("brief": <id>_<lang>.html, "appendix": <id>_<lang>_appendix.html)
     raw: bool = False           # takes the raw report file (`report`) instead of `report_id`
     # Notebooks whose outputs this one reads. None: every notebook before it (always safe).
     # Naming them lets independent notebooks run in parallel.
@@ -46,14 +47,18 @@ PIPELINE = (
     Step("04_online_services.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
     Step("03_par_index.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
     Step("05_public_investment.ipynb", needs=("01_ingest.ipynb", "02_audit.ipynb")),
-    Step("10_narrative.ipynb", per_language=True, html=True),
+    Step("10_brief.ipynb", per_language=True, html="brief"),
+    Step("11_appendix.ipynb", per_language=True, html="appendix",
+         needs=("01_ingest.ipynb", "02_audit.ipynb", "07_trends.ipynb", "06_scorecard.ipynb",
+                "04_online_services.ipynb", "03_par_index.ipynb",
+                "05_public_investment.ipynb")),
 )
 
 
 @dataclass
 class Task:
     """One notebook run for one report (and one language)."""
-    name: str                   # executed notebook name without .ipynb, e.g. 10_narrative_vi
+    name: str                   # executed notebook name without .ipynb, e.g. 10_brief_vi
     step: Step
     lang: str | None
     parameters: dict            # without `out`, which is the staging folder at run time
@@ -107,8 +112,10 @@ def report_dirs(report_id: str, root: Path) -> list[Path]:
             paths.executed_notebooks_dir(report_id, root)]
 
 
-def html_path(report_id: str, lang: str, out=None) -> Path:
-    return paths.reports_dir(out) / f"{report_id}_{lang}.html"
+def html_path(report_id: str, lang: str, out=None, document: str = "brief") -> Path:
+    name = f"{report_id}_{lang}.html" if document == "brief" else \
+        f"{report_id}_{lang}_{document}.html"
+    return paths.reports_dir(out) / name
 
 
 def failed_dir(report_id: str, out=None) -> Path:
@@ -121,7 +128,8 @@ def build_dir(out=None) -> Path:
 
 
 def html_outputs(task: Task, report_id: str, root: Path) -> list[Path]:
-    return [html_path(report_id, task.lang or LANGS[0], root)] if task.step.html else []
+    return [html_path(report_id, task.lang or LANGS[0], root, task.step.html)] \
+        if task.step.html else []
 
 
 def task_outputs(task: Task, report_id: str, root: Path) -> list[Path]:

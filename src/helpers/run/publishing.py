@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import paths
-from .pipeline import LANGS, build_dir, failed_dir, html_path, report_dirs
+from .pipeline import build_dir, failed_dir, report_dirs
 
 CURRENT = "current"
 MANIFEST = "manifest.json"
@@ -61,8 +61,13 @@ def published_reports(root: Path) -> list[str]:
 
 
 def public_paths(report_id: str, root: Path) -> list[Path]:
-    """What readers open in OUT: the report's folders and HTML files."""
-    return [*report_dirs(report_id, root), *(html_path(report_id, lang, root) for lang in LANGS)]
+    """What readers open in OUT: the report's folders, and its HTML files (those of the
+    published build, and those in OUT: links to an older build, or from before versions)."""
+    reports = paths.reports_dir(root)
+    names = {p.name for p in (current_dir(report_id, root) / reports.relative_to(root))
+             .glob(f"{report_id}_*.html")}
+    names |= {p.name for p in reports.glob(f"{report_id}_*.html")}
+    return [*report_dirs(report_id, root), *(reports / name for name in sorted(names))]
 
 
 def _link_target(public: Path, report_id: str, root: Path) -> str:

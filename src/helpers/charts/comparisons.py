@@ -1,0 +1,145 @@
+"""Across years and provinces: a province's headline figures over its reports, and the
+provinces of one year side by side (data: `helpers.trends` over `helpers.combine`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import text, trends
+from .registry import LOADERS, chart
+from .style import COLOUR, Spec, hbars, wrap
+
+
+@dataclass(frozen=True)
+class Tables:
+    """What the comparison charts of one report read: the combined tables of OUT."""
+
+    report_id: str
+    reports: pd.DataFrame
+    long: pd.DataFrame
+
+    @property
+    def this(self) -> pd.DataFrame:
+        return self.reports[self.reports["report_id"] == self.report_id]
+
+
+def load(report_id: str, out=None, tables=None) -> Tables:
+    reports, long = tables if tables is not None else trends.load(out)
+    return Tables(report_id, reports, long)
+
+
+LOADERS["trends"] = load
+
+
+def tr(lang: str, key: str, **values) -> str:
+    return text.t(f"trends.{key}", lang, **values)
+
+
+def _source(reports: pd.DataFrame, report_ids, lang: str) -> str:
+    names = []
+    for row in reports[reports["report_id"].isin(list(report_ids))].to_dict("records"):
+        key = "report" if row.get("number") else "report_nonumber"
+        names.append(tr(lang, key, number=row.get("number") or "", province=row["province"],
+                        year=int(row["year"])))
+    return tr(lang, "source", reports="; ".join(names))
+
+
+def _grid(fig, count: int, narrow: bool):
+    columns = 1 if narrow else min(3, count)
+    lines = -(-count // columns)
+    axes = fig.subplots(lines, columns, squeeze=False)
+    for ax in list(axes.flat)[count:]:
+        ax.set_visible(False)
+    return list(axes.flat)[:count]
+
+
+def _drawn(groups: list[pd.DataFrame]) -> pd.DataFrame:
+    """The values drawn, each with the report it comes from."""
+    if not groups:
+        return pd.DataFrame()
+    rows = pd.concat(groups, ignore_index=True)
+    return rows[["key", "province", "year", "period", "value", "unit"]].assign(
+        origin="report", source=rows["report_id"])
+
+
+@chart("trends", "trends")
+def trends_spec(tables: Tables, lang: str) -> Spec | None:
+    """The headline figures of one province over the years (None: fewer than two years)."""
+    if tables.this.empty:
+        return None
+    series_frame = trends.series(tables.long, tables.report_id)
+    groups = trends.panels(series_frame)
+    if not groups:
+        return None
+    province = series_frame["province"].iloc[-1]
+    years = sorted(series_frame["year"].unique())
+    alt = "; ".join(tr(lang, "alt", label=trends.label(group.iloc[0], lang), values=", ".join(
+        f"{x} {trends.value_text(v, group['unit'].iloc[0], lang)}"
+        for x, v in zip(trends.x_labels(group), group["value"]))) for group in groups)
+
+    def draw(fig, narrow):
+        for ax, group in zip(_grid(fig, len(groups), narrow), groups):
+            unit = group["unit"].iloc[0]
+            x = trends.x_labels(group)
+            ax.plot(x, group["value"], marker="o", color=COLOUR["report"])
+            for xi, value in zip(x, group["value"]):
+                ax.annotate(trends.value_text(value, unit, lang), (xi, value), ha="center",
+                            textcoords="offset points", xytext=(0, 7), fontsize=9,
+                            color=COLOUR["text"])
+            change = trends.change_text(group["change"].iloc[-1], unit, lang)
+            title = trends.label(group.iloc[0], lang) + (f" ({change})" if change else "")
+            ax.set_title(wrap(title, 40), fontsize=10)
+            # the values are written on the points; a y scale would only add noise
+            ax.set_yticks([])
+            ax.spines["left"].set_visible(False)
+            if unit == "rank":
+                ax.invert_yaxis()
+            ax.margins(x=0.25, y=0.4)
+
+    lines = -(-len(groups) // 3)
+    return Spec(
+        title=tr(lang, "trends_title", province=province, n=len(years),
+                 years=", ".join(str(y) for y in years)),
+        caption=tr(lang, "trends_caption", province=province), alt=alt,
+        source=_source(tables.reports, series_frame["report_id"].unique(), lang), draw=draw,
+        size=(4.2 * min(3, len(groups)), 0.8 + 2.9 * lines),
+        narrow_size=(4.0, 0.4 + 2.6 * len(groups)), data=_drawn(groups))
+
+
+@chart("trends", "comparison")
+def comparison_spec(tables: Tables, lang: str) -> Spec | None:
+    """The headline figures of one year across provinces (None: fewer than two provinces)."""
+    if tables.this.empty:
+        return None
+    year, province = int(tables.this["year"].iloc[0]), tables.this["province"].iloc[0]
+    comparison_frame = trends.comparison(tables.long, year)
+    groups = trends.panels(comparison_frame)
+    if not groups:
+        return None
+    others = [name for name in comparison_frame["province"].unique() if name != province]
+    alt = "; ".join(tr(lang, "alt", label=trends.label(group.iloc[0], lang), values=", ".join(
+        f"{name} {trends.value_text(v, group['unit'].iloc[0], lang)}"
+        for name, v in zip(group["province"], group["value"]))) for group in groups)
+
+    def draw(fig, narrow):
+        for ax, group in zip(_grid(fig, len(groups), narrow), groups):
+            unit = group["unit"].iloc[0]
+            colours = [COLOUR["report"] if name == province else COLOUR["context"]
+                       for name in group["province"]]
+            hbars(ax, list(group["province"]), list(group["value"]), lang, colours=colours,
+                  texts=[trends.value_text(v, unit, lang) for v in group["value"]],
+                  percent=unit == "percent", xmax=100 if unit == "percent" else None,
+                  label_width=16)
+            ax.set_title(wrap(trends.label(group.iloc[0], lang), 34), fontsize=10)
+
+    lines = -(-len(groups) // 3)
+    provinces = comparison_frame["province"].nunique()
+    return Spec(
+        title=tr(lang, "comparison_title", year=year, province=province,
+                 others=", ".join(others)),
+        caption=tr(lang, "comparison_caption", year=year, province=province),
+        alt=alt, source=_source(tables.reports, comparison_frame["report_id"].unique(), lang),
+        draw=draw, size=(4.4 * min(3, len(groups)), 0.9 + lines * (0.9 + 0.45 * provinces)),
+        narrow_size=(4.0, 0.4 + len(groups) * (0.9 + 0.45 * provinces)),
+        data=_drawn(groups))

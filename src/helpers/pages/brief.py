@@ -1,0 +1,288 @@
+"""The brief: what a provincial leader needs in three minutes, on a phone or on paper.
+
+In this order: the title block; a lead of at most three sentences (the PAR INDEX, online
+services, public-investment disbursement, and the data warning that matters most, inside
+the sentence whose figure it concerns); at most six key-figure cards; what went well and
+what fell short (the report's own items, shortened, each with the figures that evidence
+it, plus the gaps the figures themselves show); the data warnings (at most ten findings);
+the report's tasks for next year; at most six charts; the sources it cites. Everything
+else is in the appendix.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from markupsafe import Markup
+
+from .. import catalogue, text
+from ..formats import date_text, format_billions, format_number, format_percent
+from . import cards as card_module
+from .common import chapter, el, figure, form_ref, join, ref, sources_list, t
+from .page import Page, PageData, findings, load, questioned_ids, title_block
+
+CHARTS = ("par_index", "sipas", "online_dossiers", "procedure_funnel",
+          "investment_disbursement", "investment_rates")
+MAX_WARNINGS = 10
+QUOTE_WORDS = {"strength": 18, "shortfall": 18, "task": 14}
+# What the figures themselves show fell short: (phrase, ids, value of the gap or None)
+GAPS = (
+    ("gap_unused_online", ("VII.6.3.1", "VII.6.1.3", "VII.6.2.3")),
+    ("gap_gov_tasks", ("I.5.1", "I.5.2", "I.5.3")),
+    ("gap_no_cuts", ("IV.2.4", "IV.3.3")),
+    ("gap_competitive_appointments", ("V.3",)),
+)
+
+
+def b(key: str, lang: str, **values) -> Markup:
+    return text.markup(f"brief.{key}", lang, **values)
+
+
+# ------------------------------------------------------------------------------- lead
+
+def lead(data: PageData, lang: str, top: pd.Series | None) -> list[Markup]:
+    """At most three sentences a leader can repeat; the most important data warning goes
+    inside the sentence whose figure it questions."""
+    touched = _ids(top) if top is not None else set()
+    sentences = [_lead_par(data, lang), _lead_online(data, lang, touched),
+                 _lead_investment(data, lang)]
+    return [s for s in sentences if s][:3]
+
+
+def _lead_par(data, lang: str) -> Markup | None:
+    score, rank, of = (data.fact(f"par_index_{k}") for k in ("score", "rank", "rank_of"))
+    if score is None or rank is None or of is None:
+        return None
+    year = data.fact_year("par_index_score")
+    values = dict(year=year, province=data.province, rank=rank, of=format_number(of, lang, 0),
+                  score=format_number(score, lang, data.fact_decimals("par_index_score")))
+    change = data.fact("par_index_rank_change")
+    if change is None:
+        return b("lead_par_plain", lang, **values)
+    return b("lead_par", lang, previous=year - 1,
+             change=card_module.change_words(change, lang, "places"), **values)
+
+
+def _lead_online(data, lang: str, touched: set) -> Markup | None:
+    rate = data.rate("VII.6.4")
+    if rate is None or rate.best() is None:
+        return None
+    warning = Markup("")
+    if rate.differs and touched & {rate.indicator_id, rate.numerator_id, rate.denominator_id}:
+        warning = b("lead_rate_warning", lang, ref=form_ref([rate.indicator_id], lang),
+                    reported=format_percent(rate.reported, lang, rate.decimals))
+    share = format_percent(rate.best(), lang, rate.best_decimals())
+    level4 = data.fact("level4_online_processing_pct")
+    target = data.fact("level4_online_processing_target_pct")
+    if level4 is None or target is None:
+        return b("lead_online_share", lang, share=share, warning=warning)
+    decimals = max(data.fact_decimals("level4_online_processing_pct"),
+                   data.fact_decimals("level4_online_processing_target_pct"))
+    key = ("lead_target_met" if level4 > target else
+           "lead_target_missed" if level4 < target else "lead_target_exact")
+    return b("lead_online", lang, level4=format_percent(level4, lang, decimals),
+             target=b(key, lang, target=format_percent(target, lang, decimals)), share=share,
+             warning=warning)
+
+
+def _lead_investment(data, lang: str) -> Markup | None:
+    pct_pm = data.fact("investment_disbursed_pct_pm")
+    when = data.fact_row("investment_disbursed")
+    if pct_pm is None or when is None:
+        return None
+    values = dict(date=date_text(when["period"], lang),
+                  pct_pm=format_percent(pct_pm, lang,
+                                        data.fact_decimals("investment_disbursed_pct_pm")))
+    pct_local = data.fact("investment_disbursed_pct_provincial")
+    if pct_local is None:
+        return b("lead_investment_pm", lang, **values)
+    return b("lead_investment", lang, pct_local=format_percent(
+        pct_local, lang, data.fact_decimals("investment_disbursed_pct_provincial")), **values)
+
+
+def _ids(finding: pd.Series) -> set[str]:
+    return {part.strip() for column in ("indicators", "facts")
+            for part in str(finding.get(column, "") or "").split(";") if part.strip()}
+
+
+# ------------------------------------------------------------- the report's assessment
+
+def shortened(words: str, limit: int) -> str:
+    """The item's first clause, at most `limit` words, marked '…' when cut (the report's own
+    words, never rewritten)."""
+    words = " ".join(str(words).split())
+    clause = re.split(r"(?<=[;:])\s|\s(?=\()", words, maxsplit=1)[0].rstrip(";:,. ")
+    kept = clause.split()
+    if len(kept) < 6:                     # too short a clause to stand alone
+        kept = words.split()
+    cut = len(kept) > limit or len(" ".join(kept)) < len(words.rstrip(".; "))
+    return " ".join(kept[:limit]).rstrip(";:,. ") + ("…" if cut else ".")
+
+
+def value_words(data, ident: str, lang: str) -> str | None:
+    """A figure of the report as a reader expects it, with its unit."""
+    if catalogue.entry(ident) is not None:
+        rate = data.rate(ident)
+        if rate is not None and rate.best() is not None:
+            return format_percent(rate.best(), lang, rate.best_decimals())
+        value = data.value(ident)
+        if value is None:
+            return None
+        unit = catalogue.entry(ident)["unit"]
+        if unit == "percent":
+            return format_percent(value, lang, data.decimals(ident))
+        if unit == "million_vnd":
+            return str(t("billion_vnd", lang, value=format_billions(value, lang)))
+        if unit in ("enum", "boolean"):
+            return str(data.row(ident)[f"value_label_{lang}"] or "") or None
+        return format_number(value, lang, None)
+    row = data.fact_row(ident)
+    if row is None:
+        return None
+    unit, value = row["unit"], float(row["value"])
+    if unit == "percent":
+        return format_percent(value, lang, data.fact_decimals(ident))
+    if unit == "million_vnd":
+        return str(t("billion_vnd", lang, value=format_billions(value, lang)))
+    return format_number(value, lang, data.fact_decimals(ident))
+
+
+def label_of(data, ident: str, lang: str) -> str:
+    if catalogue.entry(ident) is not None:
+        return catalogue.label(ident, lang, short=True)
+    row = data.fact_row(ident)
+    return str(row[f"label_{lang}"]) if row is not None else ident
+
+
+def evidence(data, item: pd.Series, lang: str, limit: int = 2) -> Markup | None:
+    """The figures that evidence an item: its linked rows and facts, at most `limit`."""
+    ids = [i.strip() for column in ("indicator_ids", "fact_ids")
+           for i in str(item.get(column, "") or "").split(";") if i.strip()]
+    shown = []
+    for ident in ids:
+        value = value_words(data, ident, lang)
+        if value is not None:
+            shown.append(b("evidence_item", lang, label=label_of(data, ident, lang).lower()
+                           if lang == "en" else label_of(data, ident, lang), value=value,
+                           ref=ref(data, [ident], lang)))
+        if len(shown) == limit:
+            break
+    return b("evidence", lang, facts=join(shown, "; ")) if shown else None
+
+
+def theme_name(theme: str, lang: str) -> str:
+    if theme in catalogue.ROMAN:
+        return catalogue.label(theme, lang)
+    return str(b("theme_general", lang))
+
+
+def assessment_items(data, section: str, lang: str) -> list[Markup]:
+    table = data.assessment
+    if table is None or table.empty:
+        return []
+    rows = table[table["section"] == section].sort_values("item")
+    items = []
+    for _, item in rows.iterrows():
+        quote = el("q", shortened(item["text_vi"], QUOTE_WORDS[section]), lang="vi",
+                   class_="quote")
+        figures = evidence(data, item, lang)
+        if lang == "vi":
+            items.append(el("li", quote, " ", el("span", figures, class_="evidence")
+                            if figures else None))
+        else:
+            items.append(el("li", el("strong", theme_name(str(item["theme"]), lang)), ". ",
+                            el("span", figures, ". ", class_="evidence") if figures else None,
+                            el("span", b("quote_label", lang), ": ", class_="quote-label"),
+                            quote))
+    return items
+
+
+def gaps(data, lang: str) -> list[Markup]:
+    """What the report's own figures show fell short, whatever its words say."""
+    found = []
+    values = {i: data.value(i) for _, ids in GAPS for i in ids}
+    total, used = values["VII.6.3.1"], [values["VII.6.1.3"], values["VII.6.2.3"]]
+    if total is not None and None not in used and total - sum(used) > 0:
+        found.append(b("gap_unused_online", lang, unused=format_number(total - sum(used), lang),
+                       total=format_number(total, lang),
+                       ref=form_ref(["VII.6.3.1", "VII.6.1.3", "VII.6.2.3"], lang)))
+    assigned, done, late = values["I.5.1"], values["I.5.2"], values["I.5.3"]
+    if assigned and done is not None and assigned - done - (late or 0) > 0:
+        found.append(b("gap_gov_tasks", lang,
+                       pending=format_number(assigned - done - (late or 0), lang),
+                       assigned=format_number(assigned, lang), done=format_number(done, lang),
+                       ref=form_ref(["I.5.1", "I.5.2", "I.5.3"], lang)))
+    if values["IV.2.4"] == 0 and values["IV.3.3"] == 0:
+        found.append(b("gap_no_cuts", lang, ref=form_ref(["IV.2.4", "IV.3.3"], lang)))
+    if values["V.3"] == 0:
+        found.append(b("gap_competitive_appointments", lang, ref=form_ref(["V.3"], lang)))
+    return found
+
+
+def well_and_short(data, lang: str) -> list[Markup]:
+    parts = []
+    for anchor, key, section in (("well", "sec_well", "strength"),
+                                 ("short", "sec_short", "shortfall")):
+        items = assessment_items(data, section, lang)
+        content = [el("p", b("report_says", lang), class_="lede-small"),
+                   el("ul", items, class_="assessment")] if items else \
+            [el("p", b("no_assessment", lang), class_="empty")]
+        if section == "shortfall":
+            shown = gaps(data, lang)
+            if shown:
+                content += [el("p", b("data_shows", lang), class_="lede-small"),
+                            el("ul", [el("li", gap) for gap in shown], class_="gaps")]
+        parts.append(chapter(anchor, b(key, lang), content))
+    return parts
+
+
+def tasks(data, lang: str) -> Markup:
+    items = assessment_items(data, "task", lang)
+    body = el("ol", items, class_="assessment tasks") if items else \
+        el("p", b("no_tasks", lang), class_="empty")
+    return chapter("tasks", b("sec_tasks", lang, next_year=data.year + 1), body)
+
+
+# --------------------------------------------------------------------------- warnings
+
+def warnings(data, lang: str, shown: pd.DataFrame, more: int) -> Markup:
+    if shown.empty:
+        return chapter("warnings", b("sec_warnings", lang), el("p", b("warnings_none", lang)))
+    items = [el("li", el("span", b(f"severity_{row['severity']}", lang),
+                         class_=f"badge sev-{row['severity']}"), " ", row[f"title_{lang}"])
+             for _, row in shown.iterrows()]
+    tail = el("p", b("warnings_more", lang, count=more), class_="more") if more else None
+    return chapter("warnings", b("sec_warnings", lang), el("p", b("warnings_intro", lang)),
+                   el("ul", items, class_="checks"), tail)
+
+
+# ----------------------------------------------------------------------------- page
+
+def build(report_id: str, lang: str = "vi", out=None, data: PageData | None = None) -> Page:
+    """The brief of one report in one language, as HTML parts."""
+    data = data or load(report_id, lang, out)
+    ordered = findings(data)
+    above_note = ordered[ordered["severity"] != "note"]
+    shown = above_note.head(MAX_WARNINGS)
+    top = shown.iloc[0] if not shown.empty else None
+    charts = [info for info in data.figures if info.name in CHARTS]
+    charts.sort(key=lambda info: CHARTS.index(info.name))
+    urls = [url for info in charts for url in info.references]
+    title = str(t("doc_title", lang, province=data.province, year=data.year))
+    parts = [
+        ("title", title_block(data, lang, "brief")),
+        ("lead", el("section", el("h2", b("in_brief", lang), class_="visually-hidden",
+                                  id="lead-title"),
+                    el("p", join(lead(data, lang, top), " "), class_="lead"),
+                    class_="lead-block", aria_labelledby="lead-title")),
+        ("cards", chapter("key-figures", b("sec_cards", lang), card_module.render_all(
+            card_module.cards(data, lang, questioned_ids(above_note)), lang))),
+        *[(f"assessment-{n}", part) for n, part in enumerate(well_and_short(data, lang))],
+        ("warnings", warnings(data, lang, shown, len(above_note) - len(shown))),
+        ("tasks", tasks(data, lang)),
+        ("charts", chapter("charts", b("sec_charts", lang),
+                           [figure(info, lang) for info in charts])),
+        ("sources", chapter("sources", t("sec_sources", lang),
+                            sources_list(data, urls, lang, named_only=True))),
+    ]
+    return Page(report_id, lang, Markup(title).unescape(), parts)
