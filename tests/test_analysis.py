@@ -143,7 +143,11 @@ def test_investment_plans_and_progress(seed_data):
     # line 197: 5.223.285 by 30/11/2022; estimate 7.225.500 by 31/12/2022
     assert progress.loc["to_date", "amount_billion"] == pytest.approx(5223.285)
     assert progress.loc["to_date", "date"] == pd.Timestamp("2022-11-30")
-    assert progress.loc["to_date", "pct_pm"] == pytest.approx(5223285 / 5992283 * 100)
+    # the shares the narrative states are kept as written: "đạt 87,2% ... đạt 57%"
+    assert progress.loc["to_date", "pct_pm"] == 87.2
+    assert progress.loc["to_date", "pct_pm_decimals"] == 1
+    assert progress.loc["to_date", "pct_provincial"] == 57
+    assert progress.loc["to_date", "pct_provincial_decimals"] == 0
     assert progress.loc["year_end", "pct_provincial"] == pytest.approx(7225500 / 9176744 * 100)
     # thai_nguyen_context.csv: 2.892 billion by 30/6/2022, 49,5% and 34% as published
     mid = progress.loc["mid_year"]
@@ -156,7 +160,8 @@ def test_investment_without_context_or_provincial_plan(synthetic, seed):
     assert without_context.context.empty
     progress = analysis.investment_progress(without_context)
     assert "mid_year" not in set(progress["point"])
-    lacking = report_data(seed, drop_facts=["investment_plan_provincial"])
+    lacking = report_data(seed, drop_facts=["investment_plan_provincial",
+                                            "investment_disbursed_pct_provincial"])
     assert list(analysis.investment_plans(lacking)["basis"]) == ["pm"]
     progress = analysis.investment_progress(lacking)
     # the report's own points have no provincial share; a published point keeps its own

@@ -128,17 +128,19 @@ def test_no_finding_calls_a_rate_wrong_that_matches_its_own_formula(seed, seed_a
 def test_seed_titles_say_what_the_report_says_what_its_figures_give_which_to_use(
         seed_findings):
     online = finding_with(seed_findings, "rate:VII.6.4")                # lines 551-553
+    # the title says it in one sentence; the detail carries the formula and the counts
     assert online["title_en"] == (
-        "Dossiers received online (share): Form 7, row 6.4 gives 29% (computed as "
-        "566 / 1,933), but its own counts give 40.4% (381,829 of 946,181 dossiers); "
-        "use 40.4%.")
+        "Dossiers received online (share): Form 7, row 6.4 gives 29%, but its own counts "
+        "give 40.35%; use 40.35%.")
     assert online["title_vi"].startswith(
         "Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: Biểu mẫu 7, chỉ tiêu 6.4 ghi 29%")
-    assert "40,4%" in online["title_vi"] and "381.829 trên 946.181 hồ sơ" in online["title_vi"]
+    assert "40,35%" in online["title_vi"]
+    assert "(computed as 566 / 1,933)" in online["detail_en"]
+    assert "381.829 trên 946.181 hồ sơ" in online["detail_vi"]
     payment = finding_with(seed_findings, "narrative:online_payment_pct")   # line 273
     assert "the narrative (section II.6.8)" in payment["title_en"]
     assert "phần II.6.8 của báo cáo" in payment["title_vi"]
-    assert "65.8%" in payment["title_en"] and "584 of 887 procedures" in payment["title_en"]
+    assert "65.84%" in payment["title_en"] and "584 of 887 procedures" in payment["detail_en"]
     districts = finding_with(seed_findings, "narrative:inspected_districts~I.3.2")
     assert "section I.3" in districts["title_en"] and "check which is right" in \
         districts["title_en"]                                           # 5 (line 39), 3

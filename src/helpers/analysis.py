@@ -37,6 +37,10 @@ INVESTMENT_PLANS = (("pm", "VI.1.1", "investment_plan_pm"),
                     ("provincial", None, "investment_plan_provincial"))
 INVESTMENT_POINTS = (("to_date", "VI.1.2", "investment_disbursed"),
                      ("year_end", None, "investment_estimate_year_end"))
+# The shares of each point that the narrative states (kept as written), by plan
+STATED_SHARES = {"to_date": {"pm": "investment_disbursed_pct_pm",
+                             "provincial": "investment_disbursed_pct_provincial"},
+                 "year_end": {"pm": "investment_estimate_pct_pm"}}
 CONTEXT_METRICS = {   # reference metric -> what it is
     "amount": "public_investment_disbursed_estimate",
     "pct_pm": "public_investment_disbursed_pct_of_pm_plan",
@@ -166,15 +170,18 @@ def _reference_row(ref: pd.Series, index: str, series: str) -> dict:
 
 def implied_by_sources(rows: list[dict]) -> list[dict]:
     """Ranks implied by a change a published source states ("xếp thứ 6 ... (tăng 3 bậc so
-    với năm 2022)" implies 9th in 2022), for years that have no rank otherwise."""
+    với năm 2022)" implies 9th in 2022), for a year without a rank inside the years the
+    series has (a gap is filled; the series is not extended)."""
     known = {row["year"] for row in rows if row["rank"] is not None and not pd.isna(row["rank"])}
+    if not known:
+        return []
     implied = []
     for row in rows:
         if row["origin"] != "published" or row["rank"] is None or pd.isna(row["rank"]):
             continue
         for match in _STATED_RANK_CHANGE.finditer(row.get("evidence") or ""):
             year, places = int(match["year"]), _places(match["places"])
-            if places is None or year in known or year >= row["year"]:
+            if places is None or year in known or not min(known) < year < max(known):
                 continue
             gained = match["verb"].lower() in ("tăng", "up", "climbing")
             implied.append({**row, "year": year, "score": None,
@@ -309,9 +316,10 @@ def _form_or_fact(data: ReportData, ind_id: str | None, fact_id: str):
 def investment_progress(data: ReportData) -> pd.DataFrame:
     """Cumulative disbursement at each dated point, with its share of each plan.
 
-    The report's points (to date, estimated to year end) come with shares computed
-    from the report's own amounts; a mid-year point from the reference data of the
-    same province and year keeps the shares it was published with.
+    The report's points (to date, estimated to year end) come with the shares the
+    narrative states, as written (87,2%, 57%), else shares computed from its amounts (one
+    decimal); a mid-year point from the reference data of the same province and year
+    keeps the shares it was published with.
     """
     plans = investment_plans(data).set_index("basis")["amount_million"]
     rows = []
@@ -321,13 +329,17 @@ def investment_progress(data: ReportData) -> pd.DataFrame:
             continue
         fact_row = data.fact_row(fact_id)
         period = str(fact_row["period"]) if fact_row is not None else ""
-        rows.append({"point": point, "date": pd.to_datetime(period, errors="coerce"),
-                     "amount_million": amount,
-                     "pct_pm": amount / plans["pm"] * 100 if "pm" in plans else None,
-                     "pct_provincial": (amount / plans["provincial"] * 100
-                                        if "provincial" in plans else None),
-                     "origin": "report" if point == "to_date" else "estimate",
-                     "source": where})
+        row = {"point": point, "date": pd.to_datetime(period, errors="coerce"),
+               "amount_million": amount, "origin": "report" if point == "to_date" else
+               "estimate", "source": where}
+        for basis in ("pm", "provincial"):
+            stated = STATED_SHARES.get(point, {}).get(basis)
+            if stated and data.fact(stated) is not None:
+                row[f"pct_{basis}"] = data.fact(stated)
+                row[f"pct_{basis}_decimals"] = data.fact_decimals(stated)
+            elif basis in plans:
+                row[f"pct_{basis}"] = amount / plans[basis] * 100
+        rows.append(row)
     rows = _mid_year_point(data) + rows
     frame = pd.DataFrame(rows, columns=["point", "date", "amount_million", "pct_pm",
                                         "pct_provincial", "pct_pm_decimals",

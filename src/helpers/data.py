@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import catalogue, paths, reference, store
-from .formats import missing
+from .formats import missing, recomputed_decimals
 from .numbers import decimals_written
 
 
@@ -73,7 +73,9 @@ class Rate:
         return self.recomputed if self.recomputed is not None else self.reported
 
     def best_decimals(self) -> int:
-        return self.decimals if self.reported is not None and not self.differs else 2
+        if self.reported is not None and not self.differs:
+            return self.decimals
+        return recomputed_decimals(self.decimals)
 
     def record(self) -> dict:
         """One row of a table of rates (for notebooks)."""

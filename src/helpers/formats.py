@@ -63,6 +63,23 @@ def format_percent(value, lang: str = "vi", decimals: int = 2) -> str:
     return format_number(value, lang, decimals) + "%"
 
 
+def recomputed_decimals(reported_decimals: int = 0) -> int:
+    """Digits of a percentage recomputed from a report's counts: two, or one more than the
+    report wrote when it wrote two or more (so that a rounding slip shows: 99,642%)."""
+    return max(2, int(reported_decimals) + 1)
+
+
+def format_recomputed(value, lang: str = "vi", reported_decimals: int = 0) -> str:
+    """A percentage recomputed from the report's counts, the one way every page, chart and
+    finding writes it: 40,35%; 99,642% beside a reported 99,65%; 100% stays 100%."""
+    if missing(value):
+        return "–"
+    decimals = recomputed_decimals(reported_decimals)
+    if float(round_half_up(float(value), decimals)).is_integer():
+        decimals = 0
+    return format_percent(value, lang, decimals)
+
+
 def billion_decimals(billion: float) -> int:
     """Digits shown for an amount in billion VND: none from 100 billion up, else one."""
     return 0 if abs(billion) >= 100 else 1

@@ -8,7 +8,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .. import catalogue, outline
-from ..formats import LANGS, format_number, format_percent, missing, round_half_up
+from ..formats import LANGS, format_number, format_percent, format_recomputed, missing
 from ..numbers import decimals_written
 from ..text import t
 
@@ -138,11 +138,8 @@ def pct(value: float, lang: str, decimals: int) -> str:
 
 
 def exact_pct(value: float, lang: str, decimals: int) -> str:
-    """A recomputed percentage with one digit more than the report wrote (100 stays 100)."""
-    shown = decimals + 1
-    if float(round_half_up(value, shown)).is_integer():
-        shown = 0
-    return format_percent(value, lang, shown)
+    """A recomputed percentage, written as every page writes it (formats.format_recomputed)."""
+    return format_recomputed(value, lang, decimals)
 
 
 def per_lang(function, *args) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import catalogue
-from ..formats import LANGS, as_date, round_half_up
+from ..formats import LANGS, as_date, format_recomputed, round_half_up
 from .figures import (Figure, exact_pct, lower_first, named_sum, no_words, num, pct, ratio_words,
                       say, show, sum_words, with_unit)
 from .forms import PERCENT_RANGE, over_base, rows_holding, taken_over_base
@@ -76,11 +76,8 @@ def where(fig: Figure) -> dict:
 
 
 def shown_pct(value: float, decimals: int, lang: str) -> str:
-    """A recomputed share: at least one decimal, as many as the report wrote (100 stays 100)."""
-    shown = max(decimals, 1)
-    if float(round_half_up(value, shown)).is_integer():
-        shown = 0
-    return pct(value, lang, shown)
+    """A recomputed share, written as every page writes it (formats.format_recomputed)."""
+    return format_recomputed(value, lang, decimals)
 
 
 def _pcts(values: list[float], decimals: int) -> dict:
@@ -321,7 +318,8 @@ def _detail(check: Parsed, figs: dict[str, Figure], links: dict[str, str]) -> li
                              for lang in LANGS})
         if _is_over_base(check, figs):
             return [say("detail_rate_over_base", arithmetic=_arithmetic(fig), **values)]
-        return [say("detail_rate", **values)]
+        computed = say("as_computed", arithmetic=_arithmetic(fig)) if fig.formula else no_words()
+        return [say("detail_rate", computed=computed, **values)]
     if role == "base":
         base = figs[check.other]
         return [say("detail_base", used=row["reported"], total=base.value, words=base.unit,

@@ -56,7 +56,7 @@ def index_spec(data: ReportData, index: str, lang: str) -> Spec | None:
         [f for f in own[own["origin"] == "implied"]["fact_ids"].str.cat(sep=";").split(";") if f]
     source = source_line(data, lang, fact_ids=fact_ids, urls=urls)
     return Spec(title=title, caption=caption, alt=alt, source=source, notes=notes,
-                references=urls, size=(11, 5.2), narrow_size=(4.0, 8.2), data=history,
+                references=urls, size=(11, 5.2), narrow_size=(4.0, 6.2), data=history,
                 draw=lambda fig, narrow: _draw_index(fig, history, index, lang, narrow))
 
 

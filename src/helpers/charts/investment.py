@@ -60,9 +60,10 @@ def investment_spec(data: ReportData, lang: str) -> Spec | None:
     main = to_date.iloc[0] if not to_date.empty else progress.iloc[-1]
     when = date_text(main["date"], lang) if not pd.isna(main["date"]) else "–"
     if not pd.isna(main["pct_pm"]) and not pd.isna(main["pct_provincial"]):
-        title = tr(lang, "invest_title", date=when, amount=format_billions(main["amount_million"], lang),
-                   pct_pm=pct(main["pct_pm"], lang, 1), pct_prov=pct(main["pct_provincial"],
-                                                                     lang, 1))
+        title = tr(lang, "invest_title", date=when,
+                   amount=format_billions(main["amount_million"], lang),
+                   pct_pm=pct(main["pct_pm"], lang, main["pct_pm_decimals"]),
+                   pct_prov=pct(main["pct_provincial"], lang, main["pct_provincial_decimals"]))
     else:
         title = tr(lang, "invest_title_short", date=when,
                    amount=format_billions(main["amount_million"], lang))
@@ -76,7 +77,7 @@ def investment_spec(data: ReportData, lang: str) -> Spec | None:
              prov=format_billions(plan["provincial"], lang) if "provincial" in plan else "–")
     return Spec(title=title, data=_drawn(plans, progress),
                 caption=tr(lang, "invest_caption"), alt=alt, source=source, notes=notes,
-                references=urls, size=(10, 5), narrow_size=(4.0, 4.6),
+                references=urls, size=(10, 5), narrow_size=(4.0, 4.0),
                 draw=lambda fig, narrow: _draw_investment(fig, plans, progress, lang, narrow))
 
 
@@ -143,8 +144,9 @@ def investment_rates_spec(data: ReportData, lang: str) -> Spec | None:
         return None
     year_end = shares[shares["point"] == "year_end"]
     if not year_end.empty and not year_end[["pct_pm", "pct_provincial"]].isna().any(axis=None):
-        title = tr(lang, "rates_title", pct_pm=pct(year_end["pct_pm"].iloc[0], lang, 1),
-                   pct_prov=pct(year_end["pct_provincial"].iloc[0], lang, 1))
+        end = year_end.iloc[0]
+        title = tr(lang, "rates_title", pct_pm=pct(end["pct_pm"], lang, end["pct_pm_decimals"]),
+                   pct_prov=pct(end["pct_provincial"], lang, end["pct_provincial_decimals"]))
     else:
         title = tr(lang, "rates_title_short")
     published = shares[shares["origin"] == "published"]
@@ -191,4 +193,4 @@ def investment_rates_spec(data: ReportData, lang: str) -> Spec | None:
     return Spec(title=title, data=_drawn(plans, shares),
                 caption=tr(lang, "rates_caption"), alt=tr(lang, "rates_alt", items=items),
                 source=source, notes=notes, references=urls, draw=draw, size=(10, 5),
-                narrow_size=(4.0, 4.8))
+                narrow_size=(4.0, 4.2))

@@ -7,9 +7,15 @@ import pandas as pd
 
 from .. import analysis, catalogue, text
 from ..data import ReportData
+from ..formats import format_recomputed
 from .registry import chart
 from .style import (COLOUR, Spec, capitalised, fact_label, grid, hbars, level_name, num, pct,
                     short_label, source_line, tr, wrap_balanced)
+
+
+def recomputed(check: dict, lang: str) -> str:
+    """A rate recomputed from its counts, written as every page writes it."""
+    return format_recomputed(check["recomputed"], lang, check["decimals"])
 
 
 def rate_data(checks: list[dict]) -> pd.DataFrame:
@@ -70,7 +76,7 @@ def funnel_spec(data: ReportData, lang: str) -> Spec | None:
                 alt=tr(lang, "funnel_alt", stages="; ".join(f"{l}: {t}"
                                                            for l, t in zip(labels, texts))),
                 source=source_line(data, lang, rows=rows), notes=notes, draw=draw,
-                size=(10, 4.2), narrow_size=(4.0, 4.6))
+                size=(10, 4.2), narrow_size=(4.0, 4.0))
 
 
 def _rate_rows(check: dict, lang: str) -> tuple[list[str], list, list[str], list[str]]:
@@ -81,7 +87,7 @@ def _rate_rows(check: dict, lang: str) -> tuple[list[str], list, list[str], list
     if check["recomputed"] is not None:
         labels.append(tr(lang, "from_counts", num=num_code, den=den_code))
         values.append(check["recomputed"])
-        texts.append(f"{pct(check['recomputed'], lang)} ({num(check['numerator'], lang)}/"
+        texts.append(f"{recomputed(check, lang)} ({num(check['numerator'], lang)}/"
                      f"{num(check['denominator'], lang)})")
         colours.append(COLOUR["report"])
     if check["reported"] is not None:
@@ -95,7 +101,7 @@ def _rate_rows(check: dict, lang: str) -> tuple[list[str], list, list[str], list
 def _differs_note(check: dict, lang: str) -> str:
     note = tr(lang, "differs_note", label=short_label(check["indicator_id"], lang),
               reported=pct(check["reported"], lang, check["decimals"]),
-              pct=pct(check["recomputed"], lang))
+              pct=recomputed(check, lang))
     a, b = check["formula_numerator"], check["formula_denominator"]
     if a is not None and b is not None and (a, b) != (check["numerator"], check["denominator"]):
         note += tr(lang, "formula_note", a=num(a, lang), b=num(b, lang))
@@ -120,7 +126,7 @@ def online_dossiers_spec(data: ReportData, lang: str) -> Spec | None:
                    num="–", den="–")
     else:
         key = "dossiers_title_differs" if check["differs"] else "dossiers_title"
-        title = tr(lang, key, pct=pct(check["recomputed"], lang),
+        title = tr(lang, key, pct=recomputed(check, lang),
                    num=num(check["numerator"], lang), den=num(check["denominator"], lang),
                    reported=pct(check["reported"], lang, check["decimals"])
                    if check["reported"] is not None else "–")
@@ -222,7 +228,7 @@ def on_time_spec(data: ReportData, lang: str) -> Spec | None:
     levels = [level_name(c["indicator_id"], lang) for c in checks]
     rates = [c["reported"] if c["reported"] is not None else c["recomputed"] for c in checks]
     rate_texts = [pct(c["reported"], lang, c["decimals"]) if c["reported"] is not None
-                  else pct(c["recomputed"], lang) for c in checks]
+                  else recomputed(c, lang) for c in checks]
     if len(checks) == 3:
         title = tr(lang, "on_time_title", low=rate_texts[rates.index(min(rates))],
                    high=rate_texts[rates.index(max(rates))])

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from .. import catalogue
 from ..formats import date_text
 from . import cards as card_module
+from .brief import theme_name
 from .common import chapter, el, figure, join, location, sources_list, t
 from .page import Page, PageData, findings, load, questioned_ids, title_block
 from .themes import (a, indicator_table, online_services_content, par_index_content,
@@ -56,7 +57,7 @@ def assessment(data: PageData, lang: str) -> Markup:
             ids = [i.strip() for column in ("indicator_ids", "fact_ids")
                    for i in str(item.get(column, "") or "").split(";") if i.strip()]
             items.append(el("li", el("q", " ".join(str(item["text_vi"]).split()), lang="vi"),
-                            " ", el("small", "(", _theme(item["theme"], lang), "; ",
+                            " ", el("small", "(", theme_name(str(item["theme"]), lang), "; ",
                                     location(f"line:{int(item['line'])}", lang),
                                     "; " if ids else None, ", ".join(ids) if ids else None,
                                     ")", class_="ref")))
@@ -64,12 +65,6 @@ def assessment(data: PageData, lang: str) -> Markup:
                   el("ol", items, class_="assessment")]
     return chapter("assessment", a("sec_assessment", lang), el("p", a("assessment_intro", lang)),
                    parts)
-
-
-def _theme(theme, lang: str) -> str:
-    theme = str(theme)
-    return catalogue.label(theme, lang) if theme in catalogue.ROMAN else \
-        str(a("theme_general", lang))
 
 
 def forms(data: PageData, lang: str) -> Markup:

@@ -24,7 +24,9 @@ from .page import Page, PageData, findings, load, questioned_ids, title_block
 CHARTS = ("par_index", "sipas", "online_dossiers", "procedure_funnel",
           "investment_disbursement", "investment_rates")
 MAX_WARNINGS = 10
-QUOTE_WORDS = {"strength": 18, "shortfall": 18, "task": 14}
+NOTES_PER_CHART = 2      # on a phone and on paper the brief shows a chart's first notes
+QUOTE_WORDS = {"strength": 12, "shortfall": 12, "task": 10}
+EVIDENCE = {"strength": 1, "shortfall": 1, "task": 0}     # figures shown per item
 # What the figures themselves show fell short: (phrase, ids, value of the gap or None)
 GAPS = (
     ("gap_unused_online", ("VII.6.3.1", "VII.6.1.3", "VII.6.2.3")),
@@ -120,9 +122,19 @@ def shortened(words: str, limit: int) -> str:
 
 
 def value_words(data, ident: str, lang: str) -> str | None:
-    """A figure of the report as a reader expects it, with its unit."""
+    """A figure of the report as a reader expects it, with its unit; a rate whose own
+    counts disagree with it is given as the counts give it (the data warnings say why); a
+    share of two equal counts (564 of 564) evidences nothing and is left out."""
+    row = data.fact_row(ident)
+    if row is not None and isinstance(row.get("indicator_id"), str) and row["indicator_id"]:
+        rate = data.rate(row["indicator_id"])
+        if rate is not None and rate.differs:
+            ident = row["indicator_id"]
     if catalogue.entry(ident) is not None:
         rate = data.rate(ident)
+        if rate is not None and rate.numerator is not None and \
+                rate.numerator == rate.denominator and rate.differs:
+            return None
         if rate is not None and rate.best() is not None:
             return format_percent(rate.best(), lang, rate.best_decimals())
         value = data.value(ident)
@@ -154,84 +166,107 @@ def label_of(data, ident: str, lang: str) -> str:
     return str(row[f"label_{lang}"]) if row is not None else ident
 
 
-def evidence(data, item: pd.Series, lang: str, limit: int = 2) -> Markup | None:
-    """The figures that evidence an item: its linked rows and facts, at most `limit`."""
-    ids = [i.strip() for column in ("indicator_ids", "fact_ids")
+def evidence(data, item: pd.Series, lang: str, limit: int = 1) -> Markup | None:
+    """The figures that evidence an item, at most `limit`: the narrative's own figures
+    first, then the form rows linked to it."""
+    if limit == 0:
+        return None
+    ids = [i.strip() for column in ("fact_ids", "indicator_ids")
            for i in str(item.get(column, "") or "").split(";") if i.strip()]
+    if not ids:
+        return None
     shown = []
     for ident in ids:
         value = value_words(data, ident, lang)
         if value is not None:
-            shown.append(b("evidence_item", lang, label=label_of(data, ident, lang).lower()
-                           if lang == "en" else label_of(data, ident, lang), value=value,
-                           ref=ref(data, [ident], lang)))
+            shown.append(b("evidence_item", lang, label=label_of(data, ident, lang),
+                           value=value, ref=ref(data, [ident], lang)))
         if len(shown) == limit:
             break
-    return b("evidence", lang, facts=join(shown, "; ")) if shown else None
+    return join(shown, "; ") if shown else None
 
 
 def theme_name(theme: str, lang: str) -> str:
-    if theme in catalogue.ROMAN:
-        return catalogue.label(theme, lang)
-    return str(b("theme_general", lang))
+    """The reform area of an assessment item (text/assessment.yml), 'general' if unknown."""
+    key = f"assessment.theme_{theme}"
+    return text.t(key if text.has(key) else "assessment.theme_general", lang)
 
 
-def assessment_items(data, section: str, lang: str) -> list[Markup]:
+def assessment_items(data, section: str, lang: str, gaps_found: dict | None = None
+                     ) -> list[Markup]:
+    """The report's own items of a section, shortened, each with the figure that evidences
+    it: a gap the figures show when the item is about the same rows, else its first figure.
+    In English: the item's reform area and figure, then its Vietnamese words, quoted."""
     table = data.assessment
     if table is None or table.empty:
         return []
+    gaps_found = gaps_found if gaps_found is not None else {}
     rows = table[table["section"] == section].sort_values("item")
     items = []
     for _, item in rows.iterrows():
+        linked = set(_linked(item))
+        own_gap = next((key for key, (_, ids) in gaps_found.items() if linked & set(ids)), None)
+        figures = gaps_found.pop(own_gap)[0] if own_gap else \
+            evidence(data, item, lang, EVIDENCE[section])
         quote = el("q", shortened(item["text_vi"], QUOTE_WORDS[section]), lang="vi",
                    class_="quote")
-        figures = evidence(data, item, lang)
+        shown = el("span", figures, class_="evidence") if figures is not None else None
         if lang == "vi":
-            items.append(el("li", quote, " ", el("span", figures, class_="evidence")
-                            if figures else None))
+            items.append(el("li", quote, " ", shown))
         else:
             items.append(el("li", el("strong", theme_name(str(item["theme"]), lang)), ". ",
-                            el("span", figures, ". ", class_="evidence") if figures else None,
-                            el("span", b("quote_label", lang), ": ", class_="quote-label"),
-                            quote))
+                            shown, " " if shown else None, quote))
     return items
 
 
-def gaps(data, lang: str) -> list[Markup]:
-    """What the report's own figures show fell short, whatever its words say."""
-    found = []
+def _linked(item: pd.Series) -> list[str]:
+    return [i.strip() for column in ("indicator_ids", "fact_ids")
+            for i in str(item.get(column, "") or "").split(";") if i.strip()]
+
+
+def gaps(data, lang: str) -> dict[str, tuple[Markup, tuple]]:
+    """What the report's own figures show fell short, whatever its words say: by key, the
+    sentence and the rows it rests on."""
+    found = {}
     values = {i: data.value(i) for _, ids in GAPS for i in ids}
     total, used = values["VII.6.3.1"], [values["VII.6.1.3"], values["VII.6.2.3"]]
     if total is not None and None not in used and total - sum(used) > 0:
-        found.append(b("gap_unused_online", lang, unused=format_number(total - sum(used), lang),
-                       total=format_number(total, lang),
-                       ref=form_ref(["VII.6.3.1", "VII.6.1.3", "VII.6.2.3"], lang)))
+        ids = ("VII.6.3.1", "VII.6.1.3", "VII.6.2.3")
+        found["unused_online"] = (b("gap_unused_online", lang,
+                                    unused=format_number(total - sum(used), lang),
+                                    total=format_number(total, lang), ref=form_ref(ids, lang)),
+                                  ids)
     assigned, done, late = values["I.5.1"], values["I.5.2"], values["I.5.3"]
     if assigned and done is not None and assigned - done - (late or 0) > 0:
-        found.append(b("gap_gov_tasks", lang,
-                       pending=format_number(assigned - done - (late or 0), lang),
-                       assigned=format_number(assigned, lang), done=format_number(done, lang),
-                       ref=form_ref(["I.5.1", "I.5.2", "I.5.3"], lang)))
+        ids = ("I.5.1", "I.5.2", "I.5.3")
+        found["gov_tasks"] = (b("gap_gov_tasks", lang,
+                                pending=format_number(assigned - done - (late or 0), lang),
+                                assigned=format_number(assigned, lang),
+                                done=format_number(done, lang), ref=form_ref(ids, lang)), ids)
     if values["IV.2.4"] == 0 and values["IV.3.3"] == 0:
-        found.append(b("gap_no_cuts", lang, ref=form_ref(["IV.2.4", "IV.3.3"], lang)))
+        ids = ("IV.2.4", "IV.3.3")
+        found["no_cuts"] = (b("gap_no_cuts", lang, ref=form_ref(ids, lang)), ids)
     if values["V.3"] == 0:
-        found.append(b("gap_competitive_appointments", lang, ref=form_ref(["V.3"], lang)))
+        found["competitive_appointments"] = (b("gap_competitive_appointments", lang,
+                                               ref=form_ref(["V.3"], lang)), ("V.3",))
     return found
 
 
 def well_and_short(data, lang: str) -> list[Markup]:
+    gaps_found = gaps(data, lang)
     parts = []
     for anchor, key, section in (("well", "sec_well", "strength"),
                                  ("short", "sec_short", "shortfall")):
-        items = assessment_items(data, section, lang)
-        content = [el("p", b("report_says", lang), class_="lede-small"),
-                   el("ul", items, class_="assessment")] if items else \
+        items = assessment_items(data, section, lang,
+                                 gaps_found if section == "shortfall" else {})
+        content = [el("ul", items, class_="assessment")] if items else \
             [el("p", b("no_assessment", lang), class_="empty")]
-        if section == "shortfall":
-            shown = gaps(data, lang)
-            if shown:
-                content += [el("p", b("data_shows", lang), class_="lede-small"),
-                            el("ul", [el("li", gap) for gap in shown], class_="gaps")]
+        if section == "strength" and items:
+            content.insert(0, el("p", b("report_says", lang), class_="lede-small"))
+        if section == "shortfall" and gaps_found:   # the gaps no item of the report names
+            content += [el("p", b("data_shows", lang), class_="lede-small"),
+                        el("ul", [el("li", gap) for gap, _ in gaps_found.values()],
+                           class_="gaps")]
         parts.append(chapter(anchor, b(key, lang), content))
     return parts
 
@@ -244,6 +279,15 @@ def tasks(data, lang: str) -> Markup:
 
 
 # --------------------------------------------------------------------------- warnings
+
+def proportionate(data, above_note: pd.DataFrame) -> pd.DataFrame:
+    """The warnings a leader needs (at most ten): every contradiction, and what questions a
+    key figure; checks of rounding or definition elsewhere stay in the appendix."""
+    card_ids = {i for card in card_module.cards(data, "vi") for i in card.ids}
+    needed = [row["severity"] == "contradiction" or bool(_ids(row) & card_ids)
+              for _, row in above_note.iterrows()]
+    return above_note[needed].head(MAX_WARNINGS) if len(above_note) else above_note
+
 
 def warnings(data, lang: str, shown: pd.DataFrame, more: int) -> Markup:
     if shown.empty:
@@ -263,7 +307,7 @@ def build(report_id: str, lang: str = "vi", out=None, data: PageData | None = No
     data = data or load(report_id, lang, out)
     ordered = findings(data)
     above_note = ordered[ordered["severity"] != "note"]
-    shown = above_note.head(MAX_WARNINGS)
+    shown = proportionate(data, above_note)
     top = shown.iloc[0] if not shown.empty else None
     charts = [info for info in data.figures if info.name in CHARTS]
     charts.sort(key=lambda info: CHARTS.index(info.name))
@@ -281,8 +325,10 @@ def build(report_id: str, lang: str = "vi", out=None, data: PageData | None = No
         ("warnings", warnings(data, lang, shown, len(above_note) - len(shown))),
         ("tasks", tasks(data, lang)),
         ("charts", chapter("charts", b("sec_charts", lang),
-                           [figure(info, lang) for info in charts])),
+                           [figure(info, lang, caption=False, notes=NOTES_PER_CHART)
+                            for info in charts])),
         ("sources", chapter("sources", t("sec_sources", lang),
-                            sources_list(data, urls, lang, named_only=True))),
+                            sources_list(data, urls, lang, named_only=True,
+                                         indices=("PAR_INDEX", "SIPAS")))),
     ]
     return Page(report_id, lang, Markup(title).unescape(), parts)

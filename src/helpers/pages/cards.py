@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..formats import date_text, format_billions, format_number, format_percent, round_half_up
+from ..formats import (date_text, format_billions, format_number, format_percent,
+                       format_recomputed, round_half_up)
 from .common import el, form_ref, join, narrative_ref, ref, source_note, t
 
 ON_TIME_BY_LEVEL = ("III.3.1", "III.3.2", "III.3.3")
@@ -111,7 +112,7 @@ def card_sipas(data, lang: str) -> Card | None:
 def both_figures(rate, lang: str) -> Markup:
     """The form's stated rate and the rate from its own counts, and which to use."""
     return t("both_figures", lang, reported=percent(rate.reported, lang, rate.decimals),
-             recomputed=percent(rate.recomputed, lang, 2),
+             recomputed=format_recomputed(rate.recomputed, lang, rate.decimals),
              ref=form_ref([rate.indicator_id], lang))
 
 
@@ -183,7 +184,8 @@ def card_on_time(data, lang: str) -> Card | None:
     ids = ("dossiers_on_time_pct",)
     if forms is not None and round_half_up(forms[0], decimals) != round_half_up(
             float(stated["value"]), decimals):
-        details.append(t("on_time_both", lang, forms=percent(forms[0], lang, 2), form=3))
+        details.append(t("on_time_both", lang, form=3,
+                         forms=format_recomputed(forms[0], lang, decimals)))
         ids = ids + forms[1]
     return Card("on_time", t("card_on_time", lang), percent(stated["value"], lang, decimals),
                 [], details, ref(data, ids, lang), ids)

@@ -127,27 +127,29 @@ def data_uri(path: Path, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(Path(path).read_bytes()).decode('ascii')}"
 
 
-def figure(info, lang: str) -> Markup:
-    """A chart embedded whole (data URIs): on a phone its narrow variant (panels stacked, its
-    title, notes and source as text under it), elsewhere and on paper the wide one; then
-    its caption, source and the data it draws as a CSV download."""
+def figure(info, lang: str, caption: bool = True, notes: int | None = None) -> Markup:
+    """A chart embedded whole (data URIs): on a phone and on paper its narrow variant (panels
+    stacked; its title, notes and source as text under it), on a wide screen the wide one
+    (which carries them; browsers do not switch a <picture> for print); then
+    its caption (the brief leaves it to the appendix), source and the data it draws as a
+    CSV download."""
     size = png_size(info.png) or (None, None)
-    wide = el("img", src=data_uri(info.png, "image/png"), alt=info.alt or "", width=size[0],
-              height=size[1])
-    if info.narrow is not None:
-        picture = el("picture", el("source", media="(max-width: 40rem)",
-                                   srcset=data_uri(info.narrow, "image/png")), wide)
-    else:
-        picture = wide
+    images = [el("img", src=data_uri(info.png, "image/png"), alt=info.alt or "",
+                 width=size[0], height=size[1], class_="wide" if info.narrow else None)]
+    if info.narrow is not None:   # CSS shows one of the two: wide on screens, else narrow
+        narrow = png_size(info.narrow) or (None, None)
+        images.append(el("img", src=data_uri(info.narrow, "image/png"), alt=info.alt or "",
+                         width=narrow[0], height=narrow[1], class_="narrow"))
     download = None
     if info.csv is not None:
         download = el("a", t("download_data", lang),
                       href=data_uri(info.csv, "text/csv;charset=utf-8"),
                       download=Path(info.csv).name, class_="download")
-    caption = [el("span", info.title, class_="chart-title"), " ", info.caption,
-               [el("span", note, class_="note") for note in info.notes],
-               el("small", info.source, class_="ref") if info.source else None, download]
-    return el("figure", picture, el("figcaption", caption), class_="chart",
+    texts = [el("span", info.title, class_="chart-title"), " ",
+             info.caption if caption else None,
+             [el("span", note, class_="note") for note in info.notes[:notes]],
+             el("small", info.source, class_="ref") if info.source else None, download]
+    return el("figure", images, el("figcaption", texts), class_="chart",
               id=f"chart-{info.name}")
 
 
@@ -178,13 +180,15 @@ def publisher(url: str, lang: str) -> str | None:
     return None
 
 
-def reference_uses(data: ReportData, urls, lang: str) -> dict[str, list[str]]:
-    """For each source address: what the page takes from it (indices and years, or the
-    dated figures of the province's context file)."""
+def reference_uses(data: ReportData, urls, lang: str, indices=None) -> dict[str, list[str]]:
+    """For each source address: what the page takes from it (the indices and years of
+    `indices`, all when None, or the dated figures of the province's context file)."""
     governance = data.governance
     mine = governance[(governance["slug"] == slugify(data.province))
                       | (governance["province"] == NATIONAL_AVERAGE)
                       | governance["source_url"].isin(list(urls))]
+    if indices is not None:
+        mine = mine[mine["index"].isin(list(indices))]
     uses: dict[str, list[str]] = {}
     for url in urls:
         rows = mine[mine["source_url"] == url]
@@ -203,20 +207,26 @@ def reference_uses(data: ReportData, urls, lang: str) -> dict[str, list[str]]:
     return uses
 
 
-def sources_list(data: ReportData, urls, lang: str, named_only: bool) -> Markup:
+def sources_list(data: ReportData, urls, lang: str, named_only: bool, indices=None) -> Markup:
     """The report first, then each published source by its publisher, with its address.
-    `named_only`: leave out a source whose publisher cannot be named (the brief)."""
+    `named_only` (the brief): one short paragraph, the sources' sites as links, leaving out
+    a source whose publisher cannot be named; else a list with full addresses.
+    `indices`: the indices the page shows (None: all)."""
     meta = data.meta
-    items = [el("li", t("source_report", lang, number=meta.get("number") or "",
-                        date=date_text(meta.get("date"), lang), province=data.province))]
-    for url, what in reference_uses(data, list(dict.fromkeys(urls)), lang).items():
+    items = [t("source_report", lang, number=meta.get("number") or "",
+               date=date_text(meta.get("date"), lang), province=data.province)]
+    for url, what in reference_uses(data, list(dict.fromkeys(urls)), lang, indices).items():
         name = publisher(url, lang)
         if name is None and named_only:
             continue
-        items.append(el("li", t("source_published", lang, publisher=name or domain(url),
-                                what="; ".join(what) or domain(url)), " ",
-                        link(url, domain(url) if named_only else url)))
-    return el("ul", items, class_="sources")
+        items.append(join([t("source_published", lang, publisher=name or domain(url),
+                                 what="; ".join(what) or domain(url)), " (",
+                           link(url, domain(url) if named_only else url), ")"]))
+    if named_only:          # the report, then its published sources in one sentence
+        published = join(items[1:], "; ")
+        return el("p", items[0], " " if published else None, published,
+                  "." if published else None, class_="sources")
+    return el("ul", [el("li", item) for item in items], class_="sources")
 
 
 def csv_download(frame, name: str, label, lang: str) -> Markup:

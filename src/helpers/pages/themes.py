@@ -6,7 +6,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from .. import catalogue, text
-from ..formats import date_text, format_billions, missing, round_half_up
+from ..formats import date_text, format_billions, format_recomputed, missing, round_half_up
 from ..reference import NATIONAL_AVERAGE, domain
 from .cards import change_words, number, percent, target_phrase
 from .common import el, form_ref, join, link, publisher, sentences, source_note
@@ -36,7 +36,7 @@ def rate_differs_note(found, lang: str) -> Markup:
         return Markup("")
     return a("rate_reported_differs", lang,
              reported=percent(found.reported, lang, found.decimals),
-             computed=percent(found.recomputed, lang, 2),
+             computed=format_recomputed(found.recomputed, lang, found.decimals),
              ref=form_ref([found.indicator_id, found.numerator_id, found.denominator_id], lang))
 
 
@@ -65,8 +65,8 @@ def row_value(data: PageData, ind_id: str, lang: str) -> Markup:
         shown = Markup.escape(percent(value, lang, data.decimals(ind_id)))
         found = data.rate(ind_id)
         if found is not None and found.differs:
-            shown = join([shown, " ", el("span", "(", a("recomputed", lang, value=percent(
-                found.recomputed, lang, 2)), ")", class_="warn")])
+            shown = join([shown, " ", el("span", "(", a("recomputed", lang, value=format_recomputed(
+                found.recomputed, lang, found.decimals)), ")", class_="warn")])
         return shown
     if unit == "million_vnd":
         return a("billion_vnd", lang, value=format_billions(value, lang))
@@ -193,7 +193,8 @@ def online_services_content(data: PageData, lang: str) -> list:
     if share is not None and share.recomputed is not None:
         out.append(paragraph(sentences(
             a("online_share", lang, total=number(share.denominator, lang),
-              online=number(share.numerator, lang), share=percent(share.recomputed, lang, 2)),
+              online=number(share.numerator, lang),
+              share=format_recomputed(share.recomputed, lang, share.decimals)),
             rate_differs_note(share, lang)),
             form_ref([share.numerator_id, share.denominator_id], lang), lang))
     level4 = data.fact("level4_online_processing_pct")
@@ -221,7 +222,7 @@ def online_services_content(data: PageData, lang: str) -> list:
         out.append(paragraph(sentences(
             a("payment_sentence", lang, part=number(payment.numerator, lang),
               whole=number(payment.denominator, lang),
-              share=percent(payment.recomputed, lang, 2)),
+              share=format_recomputed(payment.recomputed, lang, payment.decimals)),
             rate_differs_note(payment, lang)),
             form_ref([payment.numerator_id, payment.denominator_id], lang), lang))
     return out
