@@ -504,3 +504,17 @@ def test_a_workbook_with_a_styled_cell_at_excels_last_row_is_read_quickly_once(
     assert time.monotonic() - start < 10
     assert len(loads) == 1                     # no formulas: the workbook is read once
     assert read.indicators.equals(plain.indicators)
+
+
+def test_nothing_is_touched_in_a_folder_linked_out_of_out(tmp_path, mini):
+    report, out = copy_report(SYNTHETIC, tmp_path / "raw"), tmp_path / "out"
+    run.build_reports([report], out, pipeline=INGEST_ONLY)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".x.old").mkdir()                 # looks like a leftover, but not ours
+    (elsewhere / ".y.1234.tmp").write_text("keep")
+    shutil.rmtree(out / "figures", ignore_errors=True)
+    (out / "figures").symlink_to(elsewhere, target_is_directory=True)
+    outcome = run.build_report(report, out, pipeline=INGEST_ONLY)
+    assert "outside OUT" in outcome.failures[0]
+    assert sorted(p.name for p in elsewhere.iterdir()) == [".x.old", ".y.1234.tmp"]

@@ -62,12 +62,15 @@ def published_reports(root: Path) -> list[str]:
 
 def public_paths(report_id: str, root: Path) -> list[Path]:
     """What readers open in OUT: the report's folders, and its HTML files (those of the
-    published build, and those in OUT: links to an older build, or from before versions)."""
+    published build, and those in OUT: links to an older build, or from before versions).
+    Never a path in a folder that a link takes out of OUT (the build refuses such an OUT,
+    and nothing is touched there)."""
     reports = paths.reports_dir(root)
     names = {p.name for p in (current_dir(report_id, root) / reports.relative_to(root))
              .glob(f"{report_id}_*.html")}
     names |= {p.name for p in reports.glob(f"{report_id}_*.html")}
-    return [*report_dirs(report_id, root), *(reports / name for name in sorted(names))]
+    found = [*report_dirs(report_id, root), *(reports / name for name in sorted(names))]
+    return [path for path in found if paths.inside(path.parent, root)]
 
 
 def _link_target(public: Path, report_id: str, root: Path) -> str:
@@ -226,7 +229,8 @@ def recover(root: Path) -> None:
     for place in (paths.processed_dir("x", root).parent, paths.reports_dir(root),
                   paths.figures_dir("x", root).parent,
                   paths.executed_notebooks_dir("x", root).parent):
-        store.remove_leftovers(place)
+        if paths.inside(place, root):
+            store.remove_leftovers(place)
 
 
 def _unlink_public(report_id: str, root: Path) -> None:
@@ -247,7 +251,9 @@ def retire(report_id: str, root: Path) -> Path:
     if versions.exists():
         os.replace(versions, target)
     target.mkdir(exist_ok=True)
-    for public in [*public_paths(report_id, root), failed_dir(report_id, root)]:
+    failed = failed_dir(report_id, root)
+    for public in [*public_paths(report_id, root), *([failed] if paths.inside(failed, root)
+                                                     else [])]:
         if os.path.lexists(public):
             os.replace(public, target / str(public.relative_to(root)).replace("/", "__"))
     return target
