@@ -334,7 +334,7 @@ def test_a_failure_message_names_report_notebook_cell_and_error(tmp_path):
 
 @pytest.fixture
 def rebuilt(built, tmp_path):
-    """A private copy of the session's built OUT (its manifests and stamps included)."""
+    """A private copy of the session's built OUT (its published builds included)."""
     out = tmp_path / "out"
     shutil.copytree(built, out, symlinks=True)
     return out

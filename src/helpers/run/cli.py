@@ -1,6 +1,9 @@
 """Build everything for one report or many: execute the notebooks, export the HTML.
 
-    python -m helpers.run [--out DIR] [--lang vi en] [--jobs N] [REPORT ...]
+    python -m helpers.run [--out DIR] [--lang vi en] [--jobs N] [--stamps DIR] [REPORT ...]
+
+Without REPORT, every report in data/raw/ (any file name; what cannot be read is refused
+by name). Messages in English, or in Vietnamese when CCHC_LANG=vi.
 
 1. Checks first. Each report is read (a bad report fails here, before anything is
    written) and every notebook's parameters are checked against its `parameters` cell
@@ -9,18 +12,21 @@
    `helpers` modules it imports, the raw report, the package data (catalogue, facts.yml,
    templates), the reference data, the pinned packages, the fingerprints of the runs it
    needs and, for a step that compares reports, those of the same runs in the other
-   reports. The last good build's fingerprints are kept in OUT/.build/manifests/, with
-   their parts, so that the runner can say what changed.
+   reports. The last good build's fingerprints are kept in its manifest, with their
+   parts, so that the runner can say what changed.
 3. One job graph for all the reports. Notebooks run through papermill's Python API, each
    in its own kernel (started ahead of time), up to --jobs at once (default: N under
    `make -jN`, else the CPUs), each once the runs it needs are done; a step that compares
    reports also waits for those runs in the other reports. A report's notebooks run in its
    staging folder (OUT/.build/staging/), which starts as a copy of its current outputs.
-4. All or nothing, per report. When all its notebooks succeeded, the staged outputs
-   replace the report's processed data, figures, executed notebooks and HTML. When one
-   fails, none of them changes (the previous good outputs stay, all from one build),
-   the failed notebook is kept in reports/failed/<report_id>/, the error names the
-   report, the notebook and the cell, and the other reports still build.
+4. All or nothing, per report. When all its notebooks succeeded, the staging folder
+   becomes the report's published build with one switch (publishing.py): its processed
+   data, figures, executed notebooks and HTML change together, even if the process is
+   killed. When one fails, none of them changes (the previous good outputs stay, all from
+   one build), the failed notebook is kept in reports/failed/<report_id>/, the error names
+   the report, the notebook and the cell, and the other reports still build.
+5. Reports whose raw file is gone are taken out of view; with --stamps, make's stamp
+   records what was built (stamps.py).
 """
 from __future__ import annotations
 

@@ -123,7 +123,7 @@ def failed_dir(report_id: str, out=None) -> Path:
 
 
 def build_dir(out=None) -> Path:
-    """The runner's own state inside OUT: manifests, staging, lock, make's stamps."""
+    """The runner's own state inside OUT: published builds, staging, lock, make's stamp."""
     return paths.out_root(out) / ".build"
 
 
