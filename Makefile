@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Reports to build: by default every report in data/raw/, text or workbook, found by the
+# Reports to build: by default every report in data/raw/ (text, Word or workbook), found by the
 # runner itself (so that any file name is built or refused by name, and never read by the
 # shell); REPORTS='data/raw/a.txt ...' names some (make splits the list on spaces).
 REPORTS ?=

@@ -90,7 +90,8 @@ def test_report_worded_differently_gives_its_hand_read_items():
 def test_report_worded_differently_keeps_its_forms_and_facts(synthetic):
     # only the narrative's assessment and the province differ from its parent
     got = ingest.read(WORDING)
-    columns = [c for c in ingest.INDICATOR_COLUMNS if c not in ("report_id", "line")]
+    columns = [c for c in ingest.INDICATOR_COLUMNS
+               if c not in ("report_id", "line", "location")]
     assert_frame_equal(got.indicators[columns], synthetic.indicators[columns])
     assert got.report_id == "lang-son_2023"
 
@@ -305,7 +306,8 @@ def test_a_report_without_the_sections_gets_an_empty_table_and_a_warning(tmp_pat
     written = paths.processed_dir("thai-nguyen_2022", tmp_path / "out") / "assessment.csv"
     assert written.read_text(encoding="utf-8-sig").strip() == ",".join(assessment.COLUMNS)
     assert written.with_suffix(".parquet").exists()
-    assert_frame_equal(got.indicators, seed.indicators.assign(line=got.indicators["line"]))
+    assert_frame_equal(got.indicators, seed.indicators.assign(
+        line=got.indicators["line"], location=got.indicators["location"]))
     checks = audit.audit(got.indicators, got.facts, got.issues)
     assert "parse:no_assessment:" in set(checks["check_id"])
 

@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import audit, ingest, outline, paths
+from helpers import catalogue, audit, ingest, outline, paths
 from helpers.audit import findings as findings_module
 
 from conftest import FIXTURES
@@ -206,12 +206,12 @@ def test_a_consistent_synthetic_report_has_no_finding(synthetic):
 # --- the order is data: headline.yml --------------------------------------------------------------
 
 def test_headline_findings_come_first_in_card_order(seed_findings, monkeypatch):
-    cards = [card for card, _ in findings_module.headline()]
+    cards = [card for card, _ in catalogue.headline()]
     assert cards[:2] == ["par_index", "sipas"]
     assert findings_module.headline_rank({"VII.6.4"}) < \
         findings_module.headline_rank({"dossiers_on_time_pct"})
     # Without a headline list, the same findings are ordered by severity and place only.
-    monkeypatch.setattr(findings_module, "headline", lambda path=None: ())
+    monkeypatch.setattr(catalogue, "headline", lambda path=None: ())
     plain = findings_module.ordered(seed_findings)
     assert plain.iloc[0]["checks"] == "narrative:inspected_districts~I.3.2"   # line 39
     assert list(plain["severity"]) == sorted(plain["severity"],

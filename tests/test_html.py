@@ -51,9 +51,8 @@ def test_nothing_is_loaded_from_another_host(built, report_id, lang, document):
     markup = page(built, report_id, lang, document)
     assert "<link" not in markup and "@import" not in markup
     assert re.findall(r'\b(?:src|srcset)="(?!data:image/png;base64,)', markup) == []
-    assert re.findall(r'<a [^>]*download[^>]*>', markup) == \
-        re.findall(r'<a [^>]*href="data:text/csv;charset=utf-8;base64,[^>]*download[^>]*>',
-                   markup)
+    downloads = re.findall(r'<a [^>]*\bdownload="[^"]*"[^>]*>', markup)
+    assert all('href="data:text/csv;charset=utf-8;base64,' in a for a in downloads)
     assert "url(" not in re.sub(r"<(?!style).*?>", "", markup.split("</style>")[0])
 
 
@@ -80,11 +79,13 @@ def test_charts_are_embedded_with_a_phone_variant_alt_text_caption_and_data(buil
                                 ("brief", [f for f in drawn if f.name in brief.CHARTS])):
             markup = page(built, report_id, lang, document)
             images = re.findall(r"<img\b[^>]*>", markup)
-            assert len(images) == len(shown) and len(shown) <= (6 if document == "brief" else 99)
+            assert len(images) == 2 * len(shown)        # the wide chart and its phone variant
+            assert len(shown) <= (6 if document == "brief" else 99)
             for image in images:
                 assert 'src="data:image/png;base64,' in image
                 assert re.search(r'\balt="[^"]*\w[^"]*"', image), image[:200]
-            assert markup.count('<source media="(max-width: 40rem)"') == len(shown)
+            assert len(re.findall(r'<img [^>]*class="wide"', markup)) == len(shown)
+            assert len(re.findall(r'<img [^>]*class="narrow"', markup)) == len(shown)
             assert markup.count("<figcaption>") == len(shown)
             assert markup.count('class="download"') == len(shown)
 

@@ -8,10 +8,12 @@ Adding a row to next year's template is one line in that file.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from .paths import CATALOGUE_FILE
+from .paths import CATALOGUE_FILE, HEADLINE_FILE
 
 LANGS = ("vi", "en")
 UNITS = {"heading", "count", "percent", "million_vnd", "boolean", "enum"}
@@ -119,3 +121,16 @@ def by_form(ind_ids) -> dict[int, list[str]]:
     for ind_id in sorted(dict.fromkeys(ind_ids), key=lambda i: order.get(i, len(order))):
         grouped.setdefault(form_of(ind_id)[0], []).append(ind_id)
     return dict(sorted(grouped.items()))
+
+
+@lru_cache(maxsize=None)
+def headline(path: str | None = None) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(card, ids) of headline.yml: the key figures the pages show on their cards, each
+    with the ids it shows, in the cards' order (findings touching them come first)."""
+    source = Path(path or HEADLINE_FILE)
+    entries = yaml.safe_load(source.read_text(encoding="utf-8")) or []
+    return tuple((entry["card"], frozenset(entry["ids"])) for entry in entries)
+
+
+def headline_ids(card: str) -> frozenset[str]:
+    return dict(headline()).get(card, frozenset())

@@ -2,8 +2,10 @@
 metadata).
 
 The catalogue decides what each row is; the report's own cells are kept beside the
-decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`) so that every number
-can be traced back to its line in the raw file.
+decoded values (`value_raw`, `label_raw`, `unit_raw`, `line`, `location`) so that every
+number can be traced back to its place in the raw file. A report is a text file (.txt,
+`report`), a Word document (.docx, `word`) or a filled data-entry workbook (.xlsx,
+`workbook`); all three give the same tables.
 
 Check reports without building anything else (nothing is written unless --out is given):
 
@@ -22,7 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import assessment, catalogue, facts, outline, paths, schema, store, workbook
+from . import (assessment, catalogue, facts, location, outline, paths, schema, store, word,
+               workbook)
 from .errors import ReportError, where
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
@@ -40,10 +43,16 @@ def read_text_report(path: Path) -> Reading:
     return Reading(parse_report(path))
 
 
+def read_word_report(path: Path) -> Reading:
+    """A Word document (.docx; an old .doc is refused with how to save it as .docx)."""
+    return Reading(word.parse_document(path))
+
+
 # The one place that says which reader reads which file (schema.REPORT_FORMATS lists the
 # suffixes): a reader takes the file's path and returns a schema.Reading. Any other suffix
 # goes to the text reader, which names what the file is (a PDF, a Word file, ...).
-READERS = {".txt": read_text_report, ".xlsx": workbook.reading}
+READERS = {".txt": read_text_report, ".xlsx": workbook.reading, ".docx": read_word_report,
+           ".doc": read_word_report}
 
 
 def sidecar_of(path: Path) -> Path:
@@ -74,8 +83,8 @@ def read(path: Path | str) -> Ingested:
     """Parse a report into its tables (nothing is written), with the reader its suffix names.
 
     Whatever goes wrong inside a reader (a corrupt workbook: broken XML, a bad index) is a
-    ReportError naming the file. A text report without a sidecar, or with a sidecar that
-    records no sha256, is read; `Ingested.unverified` says why it was not verified."""
+    ReportError naming the file. A text or Word report without a sidecar, or with a sidecar
+    that records no sha256, is read; `Ingested.unverified` says why it was not verified."""
     check_file(paths.locate_report(path))   # named as given, before links are followed
     path = paths.resolve_report(path)
     reader = READERS.get(path.suffix.lower(), read_text_report)
@@ -92,7 +101,8 @@ def read(path: Path | str) -> Ingested:
     unverified = verify_checksum(reading.report.path, reading.report.sha256)
     ingested = tables(reading.report, reading.facts, reading.issues, reading.assessment,
                       reading.assessment_given)
-    ingested.unverified = unverified if reader is read_text_report else ""
+    # a workbook's sidecar is optional (entered by hand, it has no original to match)
+    ingested.unverified = "" if reader is workbook.reading else unverified
     return ingested
 
 
@@ -135,7 +145,8 @@ def tables(parsed: ParsedReport, entered_facts: list[dict] | None = None,
         issues += [issue("error", "unreadable_fact",
                          both("ingest.unreadable_fact", problem=exc.message, **NUMBER_EXAMPLES),
                          line=exc.line) for exc in unreadable]
-        entered_facts = [{"report_id": parsed.report_id, **fact} for fact in stated]
+        entered_facts = [{"report_id": parsed.report_id, **fact,
+                          "location": parsed.location_of(fact["line"])} for fact in stated]
     found = pd.DataFrame(entered_facts, columns=FACT_COLUMNS)
     if entered_assessment is None:
         reading = assessment.read(parsed.narrative)
@@ -162,7 +173,8 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         "code": row.code, "code_raw": row.code_raw, "unit_raw": row.unit,
         "value": cell.value, "value_raw": row.value,
         "formula_numerator": cell.numerator, "formula_denominator": cell.denominator,
-        "decimals": cell.decimals, "note": row.note, "line": row.line, "label_raw": row.label,
+        "decimals": cell.decimals, "note": row.note, "line": row.line,
+        "location": row.location or location.line(row.line), "label_raw": row.label,
         "in_catalogue": entry is not None, "value_label_vi": "", "value_label_en": "",
     }
     if _VALUE_IN_NOTE.fullmatch(row.note):
@@ -211,7 +223,8 @@ def _check_coverage(parsed: ParsedReport, indicators: pd.DataFrame, issues: list
             raise ReportError(f"{stops}: its last {len(tail)} row(s), {tail[0]} to {tail[-1]}, "
                               "are missing (file cut off, or a page lost in conversion?)",
                               path=parsed.path, form=int(form),
-                              line=line, kind="form_cut_off",
+                              line=line, location=parsed.location_of(line) or None,
+                              kind="form_cut_off",
                               hint="copy the whole form from the original document")
         missing = [ind for ind in ids if ind not in present]
         for ind in missing:
@@ -340,8 +353,9 @@ def main(argv=None) -> int:
 
 
 def _where(ingested: Ingested, row: dict, lang: str) -> str:
+    line = int(row["line"]) if pd.notna(row["line"]) else None
     return where(ingested.report.path, int(row["form"]) if pd.notna(row["form"]) else None,
-                 int(row["line"]) if pd.notna(row["line"]) else None, lang)
+                 line, lang, ingested.report.location_of(line) if line is not None else None)
 
 
 if __name__ == "__main__":

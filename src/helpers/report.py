@@ -1,10 +1,13 @@
 """Read one CCHC report: its title, its narrative and the rows of its seven forms.
 
-This is the only module that reads a raw report's text. It returns plain data
+This module reads a raw report's text; `word` reads a Word document into the same
+`Line`s and hands them to the same parser (`parse_lines`). Both return plain data
 (`ParsedReport`); `ingest` turns that into the processed tables.
 
 The template: narrative text, then "Biểu mẫu 1" ... "Biểu mẫu 7", one table row a
-line, cells separated by tabs: code (STT), label, unit, value, note.
+line, cells separated by tabs: code (STT), label, unit, value, note. A `Line` is one
+such line as cells (in a Word document: a paragraph, or a table row), with its number
+and its place in the raw file (a `helpers.location` code).
 
 Bad input either stops the reading with a `ReportError` that says what is wrong,
 where and what to do (fatal: the report cannot be trusted as a whole), or is kept
@@ -17,9 +20,11 @@ import codecs
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import location as where
 from .errors import ReportError
 from .numbers import NumberError, parse_number
 
@@ -50,11 +55,15 @@ _TCVN3 = dict(zip(
     bytes.fromhex("a1a2a3a4a5a6a7a8a9aaabacadaeb5b6b7b8b9bbbcbdbec6c7c8c9cacbcccecfd0d1d2d3"
                   "d4d5d6d7d8dcdddedfe1e2e3e4e5e6e7e8e9eaebecedeeeff1f2f3f4f5f6f7f8f9fafbfcfdfe"),
     "ĂÂÊÔƠƯĐăâêôơưđàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"))
-_BINARY_FORMATS = (
-    (b"%PDF", "a PDF file"),
-    (b"PK\x03\x04", "a Word, Excel or other zipped document (.docx, .xlsx, .odt)"),
-    (b"\xd0\xcf\x11\xe0", "an old Word or Excel document (.doc, .xls)"),
-    (b"{\\rtf", "an RTF document"),
+_AS_TEXT = "open it and save it as plain text (.txt, UTF-8), keeping the tabs between table cells"
+_BINARY_FORMATS = (   # (first bytes, what the file is, what to do)
+    (b"%PDF", "a PDF file", _AS_TEXT),
+    (b"PK\x03\x04", "a Word, Excel or other zipped document (.docx, .xlsx, .odt)",
+     "a Word document (.docx) or a data-entry workbook (.xlsx) is read as it is when the "
+     "file name ends in .docx or .xlsx; anything else: " + _AS_TEXT),
+    (b"\xd0\xcf\x11\xe0", "an old Word or Excel document (.doc, .xls)",
+     "save it as .docx in Word or LibreOffice, or " + _AS_TEXT),
+    (b"{\\rtf", "an RTF document", "save it as .docx in Word or LibreOffice, or " + _AS_TEXT),
 )
 
 
@@ -67,8 +76,9 @@ class Row:
     unit: str
     value: str
     note: str
-    line: int          # 1-based line number in the raw file
+    line: int          # 1-based line number in the raw file (.docx: the block's position)
     extra: list[str] = field(default_factory=list)  # cells beyond the fifth
+    location: str = ""  # where the row is in the raw file (helpers.location); '' = line
 
 
 @dataclass(frozen=True)
@@ -98,10 +108,45 @@ class ParsedReport:
     form_titles: dict[int, str]
     form_lines: dict[int, int]        # the line each form starts on
     problems: list[Problem] = field(default_factory=list)
+    locations: dict[int, str] = field(default_factory=dict)  # line -> location code
 
     @property
     def report_id(self) -> str:
         return f"{slugify(self.province)}_{self.year}"
+
+    def location_of(self, line: int | None) -> str:
+        """The location code of a line ('line:17' unless the route recorded another)."""
+        if line is None:
+            return ""
+        return self.locations.get(int(line)) or where.line(line)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line as the parser sees it: a line of a text report, or a paragraph or a table
+    row of a Word document, as its cells (a paragraph or a text line split at its tabs)."""
+
+    number: int              # 1-based, in document order
+    cells: tuple[str, ...]
+    location: str            # helpers.location code
+
+    @property
+    def text(self) -> str:
+        return "\t".join(self.cells)
+
+    @property
+    def place(self) -> str:
+        """Where the line is, in English: 'line 17', 'table 7, row 12'."""
+        return where.describe(self.location, "en")
+
+    def place_vi(self) -> str:
+        return where.describe(self.location, "vi")
+
+
+def text_lines(text: str) -> list[Line]:
+    """A text report's lines, cells separated by tabs."""
+    return [Line(number, tuple(raw.split("\t")), where.line(number))
+            for number, raw in enumerate(text.split("\n"), start=1)]
 
 
 def slugify(text: str) -> str:
@@ -150,12 +195,10 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode(data: bytes, path: Path) -> str:
-    for magic, what in _BINARY_FORMATS:
+    for magic, what, hint in _BINARY_FORMATS:
         if data.startswith(magic):
             raise ReportError(f"this is {what}, not a text report", path=path,
-                              kind="not_a_report",
-                              hint="open it and save it as plain text (.txt, UTF-8), "
-                                   "keeping the tabs between table cells")
+                              kind="not_a_report", hint=hint)
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise ReportError("the file is UTF-32 text", path=path, kind="encoding",
                           hint="save it as UTF-8")
@@ -197,13 +240,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _not_utf8(data: bytes, exc: UnicodeDecodeError, path: Path) -> ReportError:
     line = data[:exc.start].count(b"\n") + 1
-    if _looks_like_a_report(data.decode("cp1258", errors="replace")):
+    if looks_like_a_report(data.decode("cp1258", errors="replace")):
         return ReportError("the file is in the legacy Windows-1258 (CP1258) encoding, not "
                            "UTF-8; read as it is, its Vietnamese letters would be wrong",
                            path=path, line=line, kind="encoding",
                            hint="convert it to UTF-8, e.g. `iconv -f CP1258 -t UTF-8 FILE "
                                 "> NEW.txt`, or Unikey's converter (Windows 1258 -> Unicode)")
-    if _looks_like_a_report(data.decode("latin-1").translate(_TCVN3)):
+    if looks_like_a_report(data.decode("latin-1").translate(_TCVN3)):
         return ReportError("the file is in the legacy TCVN3 (ABC, .VnTime fonts) encoding, "
                            "not UTF-8; read as it is, its Vietnamese letters would be wrong",
                            path=path, line=line, kind="encoding",
@@ -211,7 +254,7 @@ def _not_utf8(data: bytes, exc: UnicodeDecodeError, path: Path) -> ReportError:
                                 "Unicode), or `iconv -f TCVN5712-1 -t UTF-8`")
     damaged = data.decode("utf-8", errors="replace")
     bad = damaged.count("\ufffd")
-    if bad <= 20 and _looks_like_a_report(damaged):
+    if bad <= 20 and looks_like_a_report(damaged):
         return ReportError(f"the file is UTF-8 except for {bad} damaged byte(s), the first "
                            f"(0x{data[exc.start]:02x}) on this line", path=path, line=line,
                            kind="encoding",
@@ -221,7 +264,7 @@ def _not_utf8(data: bytes, exc: UnicodeDecodeError, path: Path) -> ReportError:
                        kind="encoding", hint="save the report as UTF-8 text")
 
 
-def _looks_like_a_report(text: str) -> bool:
+def looks_like_a_report(text: str) -> bool:
     folded = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).casefold())
     return any(marker in folded for marker in _MARKERS)
 
@@ -252,11 +295,23 @@ def parse_report(path: Path | str) -> ParsedReport:
 
 
 def parse_text(text: str, path: Path | str = "<text>", sha256: str = "") -> ParsedReport:
-    lines = text.split("\n")
+    lines = text_lines(text)
+    parsed = parse_lines(lines, path, sha256, no_forms=lambda: _no_forms(text, lines, path))
+    _check_last_row(text, lines, parsed.rows, parsed.problems)
+    return parsed
+
+
+def parse_lines(lines: list[Line], path: Path | str, sha256: str,
+                no_forms: Callable[[], ReportError]) -> ParsedReport:
+    """The report in `lines` (numbered 1, 2, ... in order), by any route.
+
+    `no_forms` makes the error for a file without any 'Biểu mẫu' heading: what to say
+    depends on the kind of file.
+    """
     starts = _form_starts(lines, path)
     if not starts:
-        raise _no_forms(text, lines, path)
-    _check_all_forms(starts, path)
+        raise no_forms()
+    _check_all_forms(starts, lines, path)
     first_form_line = min(starts.values())
     problems: list[Problem] = []
     title, province, year = _title(lines, first_form_line, path)
@@ -268,35 +323,36 @@ def parse_text(text: str, path: Path | str = "<text>", sha256: str = "") -> Pars
                        "check the title's year",
             message_vi=f"báo cáo đề ngày {date} nhưng tiêu đề nói năm {year}; "
                        "kiểm tra lại năm ở tiêu đề"))
-    narrative = [(i + 1, line.strip()) for i, line in enumerate(lines[:first_form_line])
-                 if line.strip()]
+    narrative = [(line.number, line.text.strip()) for line in lines[:first_form_line]
+                 if line.text.strip()]
     rows, titles = _rows(lines, starts, path, problems)
-    _check_last_row(text, lines, rows, problems)
     return ParsedReport(path=Path(path), sha256=sha256, title=title, province=province,
                         year=year, number=number, date=date, narrative=narrative, rows=rows,
-                        form_titles=titles, form_lines={n: i + 1 for n, i in starts.items()},
-                        problems=problems)
+                        form_titles=titles,
+                        form_lines={n: lines[i].number for n, i in starts.items()},
+                        problems=problems,
+                        locations={line.number: line.location for line in lines})
 
 
-def _line_of(lines: list[str], pattern: re.Pattern) -> int | None:
-    return next((i + 1 for i, line in enumerate(lines) if pattern.search(line)), None)
+def _line_of(lines: list[Line], pattern: re.Pattern) -> int | None:
+    return next((line.number for line in lines if pattern.search(line.text)), None)
 
 
-def _no_forms(text: str, lines: list[str], path) -> ReportError:
+def _no_forms(text: str, lines: list[Line], path) -> ReportError:
     """No 'Biểu mẫu' heading: say why, when the text shows it."""
-    if _looks_like_a_report(text):
-        if any(_TITLE.search(line) for line in lines[:_TITLE_LINES]):
+    if looks_like_a_report(text):
+        if any(_TITLE.search(line.text) for line in lines[:_TITLE_LINES]):
             return ReportError("the report's narrative is there but its statistical forms "
                                "are not (no line 'Biểu mẫu 1' ... 'Biểu mẫu 7')", path=path,
                                kind="form_missing",
                                hint="the appendix with the forms was probably lost in "
                                     "conversion; copy it from the original document")
-    elif _looks_like_a_report(text.translate(_TCVN3)):
+    elif looks_like_a_report(text.translate(_TCVN3)):
         return ReportError("the text is in the legacy TCVN3 (ABC, .VnTime fonts) encoding "
                            "saved as Unicode: its Vietnamese letters are wrong", path=path,
                            kind="encoding",
                            hint="convert it with Unikey's converter (TCVN3 (ABC) -> Unicode)")
-    elif (fixed := _undo_mojibake(text)) is not None and _looks_like_a_report(fixed):
+    elif (fixed := _undo_mojibake(text)) is not None and looks_like_a_report(fixed):
         return ReportError("the text was once read with the wrong encoding and saved again "
                            "(letters such as 'Ã¡Â»' instead of Vietnamese ones)", path=path,
                            kind="encoding",
@@ -311,26 +367,29 @@ def _no_forms(text: str, lines: list[str], path) -> ReportError:
                        path=path, kind="not_a_report", hint="check that this is the right file")
 
 
-def _form_starts(lines: list[str], path) -> dict[int, int]:
+def _form_starts(lines: list[Line], path) -> dict[int, int]:
+    """Each form's first line, as an index into `lines`."""
     starts: dict[int, int] = {}
     for index, line in enumerate(lines):
-        match = _FORM_START.match(line)
+        match = _FORM_START.match(line.text)
         if not match:
             continue
         form = int(match["form"])
         if not 1 <= form <= FORM_COUNT:
             raise ReportError(f"unknown form 'Biểu mẫu {match['form']}' (the template has "
-                              f"Biểu mẫu 1 to {FORM_COUNT})", path=path, line=index + 1,
-                              kind="form_unknown", hint="check the form's number")
+                              f"Biểu mẫu 1 to {FORM_COUNT})", path=path, line=line.number,
+                              location=line.location, kind="form_unknown",
+                              hint="check the form's number")
         if form in starts:
-            raise ReportError(f"Biểu mẫu {form} appears twice (also on line "
-                              f"{starts[form] + 1})", path=path, line=index + 1, form=form,
-                              kind="form_twice", hint="keep one copy of each form")
+            raise ReportError(f"Biểu mẫu {form} appears twice (also on "
+                              f"{lines[starts[form]].place})", path=path, line=line.number,
+                              location=line.location, form=form, kind="form_twice",
+                              hint="keep one copy of each form")
         starts[form] = index
     return starts
 
 
-def _check_all_forms(starts: dict[int, int], path) -> None:
+def _check_all_forms(starts: dict[int, int], lines: list[Line], path) -> None:
     """All seven forms, in order; a missing form is fatal (the report is incomplete)."""
     order = sorted(starts, key=starts.get)
     if order != sorted(order):
@@ -340,25 +399,29 @@ def _check_all_forms(starts: dict[int, int], path) -> None:
         if form in starts:
             continue
         following = [n for n in order if n > form]
-        where = (f"Biểu mẫu {following[0]} starts on line {starts[following[0]] + 1} with no "
-                 f"Biểu mẫu {form} before it" if following else "the file ends before it")
-        raise ReportError(f"Biểu mẫu {form} is missing: {where}", path=path, form=form,
-                          line=starts[following[0]] + 1 if following else None,
+        next_start = lines[starts[following[0]]] if following else None
+        at = (f"Biểu mẫu {following[0]} starts on {next_start.place} with no "
+              f"Biểu mẫu {form} before it" if next_start else "the file ends before it")
+        raise ReportError(f"Biểu mẫu {form} is missing: {at}", path=path, form=form,
+                          line=next_start.number if next_start else None,
+                          location=next_start.location if next_start else None,
                           kind="form_missing",
                           hint="every CCHC report has Biểu mẫu 1 to 7; copy the missing "
                                "form from the original document")
 
 
-def _title(lines: list[str], first_form_line: int, path) -> tuple[str, str, int]:
+def _title(lines: list[Line], first_form_line: int, path) -> tuple[str, str, int]:
     """Province and year from the title; the appendix header, if it repeats them, must agree."""
     head = range(min(_TITLE_LINES, first_form_line))
     appendix = range(max(0, first_form_line - _APPENDIX_LINES), first_form_line)
-    found = {i: match for i in sorted({*head, *appendix}) if (match := _TITLE.search(lines[i]))}
+    found = {i: match for i in sorted({*head, *appendix})
+             if (match := _TITLE.search(lines[i].text))}
     if not found:
         for i in sorted({*head, *appendix}):
-            if _TITLE_WITHOUT_YEAR.search(lines[i]):
+            if _TITLE_WITHOUT_YEAR.search(lines[i].text):
                 raise ReportError("the title names the province but not the year (expected "
-                                  "'... năm 2022')", path=path, line=i + 1, kind="no_title",
+                                  "'... năm 2022')", path=path, line=lines[i].number,
+                                  location=lines[i].location, kind="no_title",
                                   hint="check the title against the original document")
         raise ReportError("cannot find the province and year: no title like 'Công tác cải "
                           "cách hành chính tỉnh Thái Nguyên năm 2022' in the first "
@@ -371,12 +434,13 @@ def _title(lines: list[str], first_form_line: int, path) -> tuple[str, str, int]
     header = max((i for i in found if i in appendix), default=line)  # nearest Biểu mẫu 1
     other = found[header]
     if slugify(_province(other)) != slugify(province) or int(other["year"]) != year:
-        raise ReportError(f"the title on line {line + 1} says {province} {year} but the "
+        raise ReportError(f"the title on {lines[line].place} says {province} {year} but the "
                           f"appendix header says {_province(other)} {other['year']}",
-                          path=path, line=header + 1, kind="title_mismatch",
+                          path=path, line=lines[header].number,
+                          location=lines[header].location, kind="title_mismatch",
                           hint="check in the original document which is right; the "
                                "province and year name the report's outputs")
-    return lines[line].strip(), province, year
+    return lines[line].text.strip(), province, year
 
 
 def _province(match: re.Match) -> str:
@@ -384,16 +448,16 @@ def _province(match: re.Match) -> str:
     return province.title() if province.isupper() else province
 
 
-def _number_and_date(lines: list[str]) -> tuple[str | None, str | None]:
+def _number_and_date(lines: list[Line]) -> tuple[str | None, str | None]:
     for line in lines:
-        match = _NUMBER_DATE.search(line)
+        match = _NUMBER_DATE.search(line.text)
         if match:
             date = f"{int(match['y']):04d}-{int(match['m']):02d}-{int(match['d']):02d}"
             return match["number"], date
     return None, None
 
 
-def _rows(lines: list[str], starts: dict[int, int], path,
+def _rows(lines: list[Line], starts: dict[int, int], path,
           problems: list[Problem]) -> tuple[list[Row], dict[int, str]]:
     rows: list[Row] = []
     titles: dict[int, str] = {}
@@ -402,23 +466,23 @@ def _rows(lines: list[str], starts: dict[int, int], path,
         end = bounds[position + 1][0] if position + 1 < len(bounds) else len(lines)
         titles[form] = _form_title(lines, start, end)
         form_rows: list[Row] = []
-        for index in range(start + 1, end):
-            row = _row(lines[index], form, index + 1)
+        for line in lines[start + 1:end]:
+            row = _row(line, form)
             if row is not None:
                 form_rows.append(row)
-            elif form_rows and _is_stray(lines[index]):
-                problems.append(_stray_line(lines[index], form, index + 1))
-        _check_form(form_rows, form, lines[start + 1:end], start + 1, path)
-        rows.extend(_without_repeats(form_rows, form, path, problems))
+            elif form_rows and _is_stray(line):
+                problems.append(_stray_line(line, form))
+        _check_form(form_rows, form, lines[start + 1:end], lines[start], path)
+        rows.extend(_without_repeats(form_rows, form, lines, path, problems))
     return rows, titles
 
 
-def _form_title(lines: list[str], start: int, end: int) -> str:
-    same_line = _FORM_START.match(lines[start])["title"].replace("\t", " ").strip()
+def _form_title(lines: list[Line], start: int, end: int) -> str:
+    same_line = _FORM_START.match(lines[start].text)["title"].replace("\t", " ").strip()
     if same_line:
         return same_line
     for line in lines[start + 1:end]:
-        cell = line.split("\t")[0].strip()
+        cell = line.cells[0].strip()
         if cell and not cell.startswith(_HEADER_WORDS):
             return cell
         if cell.startswith(_HEADER_WORDS):
@@ -426,34 +490,36 @@ def _form_title(lines: list[str], start: int, end: int) -> str:
     return ""
 
 
-def _row(line: str, form: int, number: int) -> Row | None:
-    cells = [cell.strip() for cell in line.split("\t")]
+def _row(line: Line, form: int) -> Row | None:
+    cells = [cell.strip() for cell in line.cells]
     match = _CODE.match(cells[0])
     if not match or len(cells) < 2:
         return None
     cells += [""] * (5 - len(cells))
     extra = [cell for cell in cells[5:] if cell]
     return Row(form=form, code=match["code"], code_raw=cells[0], label=cells[1],
-               unit=cells[2], value=cells[3], note=cells[4], line=number, extra=extra)
+               unit=cells[2], value=cells[3], note=cells[4], line=line.number, extra=extra,
+               location=line.location)
 
 
-def _is_stray(line: str) -> bool:
+def _is_stray(line: Line) -> bool:
     """A non-blank line inside a table that is neither a row nor a repeated header."""
-    cells = [cell.strip() for cell in line.split("\t") if cell.strip()]
+    cells = [cell.strip() for cell in line.cells if cell.strip()]
     return bool(cells) and not cells[0].startswith(_HEADER_WORDS)
 
 
-def _stray_line(line: str, form: int, number: int) -> Problem:
-    snippet = re.sub(r"\s+", " ", line).strip()[:80]
-    numbers = [cell.strip() for cell in line.split("\t") if _is_number(cell)]
+def _stray_line(line: Line, form: int) -> Problem:
+    snippet = re.sub(r"\s+", " ", line.text).strip()[:80]
+    numbers = [cell.strip() for cell in line.cells if _is_number(cell)]
     held_en = f"; it holds the number '{numbers[0]}', which was not read" if numbers else ""
     held_vi = f"; dòng này có số '{numbers[0]}' chưa được đọc" if numbers else ""
     return Problem(
-        kind="stray_line", severity="error" if numbers else "warning", form=form, line=number,
-        message_en=f"line {number} of Biểu mẫu {form} is not a table row (its first cell is "
+        kind="stray_line", severity="error" if numbers else "warning", form=form,
+        line=line.number,
+        message_en=f"{line.place} of Biểu mẫu {form} is not a table row (its first cell is "
                    f"not a row code): '{snippet}'{held_en}. If a label was wrapped onto two "
                    "lines, join them into one row",
-        message_vi=f"dòng {number} của Biểu mẫu {form} không phải là dòng của bảng (ô đầu "
+        message_vi=f"{line.place_vi()} của Biểu mẫu {form} không phải là dòng của bảng (ô đầu "
                    f"không phải mã dòng): '{snippet}'{held_vi}. Nếu tên chỉ tiêu bị xuống "
                    "dòng, hãy nối lại thành một dòng")
 
@@ -465,26 +531,28 @@ def _is_number(cell: str) -> bool:
         return False
 
 
-def _check_form(rows: list[Row], form: int, body: list[str], line: int, path) -> None:
+def _check_form(rows: list[Row], form: int, body: list[Line], start: Line, path) -> None:
     if not rows:
-        if any(_CODE_THEN_SPACES.match(text) for text in body):
+        if any(_CODE_THEN_SPACES.match(line.text) for line in body):
             raise ReportError("the table's cells are separated by spaces, not tabs, so its "
-                              "rows cannot be read", path=path, form=form, line=line,
-                              kind="no_tabs",
+                              "rows cannot be read", path=path, form=form, line=start.number,
+                              location=start.location, kind="no_tabs",
                               hint="convert the report again keeping the table's cells "
                                    "separated by tabs (e.g. copy the tables from Word)")
         raise ReportError("the form has no table rows (cut off?)", path=path, form=form,
-                          line=line, kind="form_cut_off",
+                          line=start.number, location=start.location, kind="form_cut_off",
                           hint="copy the form's table from the original document")
     section = rows[0]
     if section.code not in _ROMAN_VALUES or _ROMAN_VALUES[section.code] != form:
         raise ReportError(f"the form's first row is '{section.code_raw}', expected the "
                           f"section row of Biểu mẫu {form}", path=path, form=form,
-                          line=section.line, kind="form_structure",
+                          line=section.line, location=section.location,
+                          kind="form_structure",
                           hint="check that the form's heading and its table belong together")
 
 
-def _without_repeats(rows: list[Row], form: int, path, problems: list[Problem]) -> list[Row]:
+def _without_repeats(rows: list[Row], form: int, lines: list[Line], path,
+                     problems: list[Problem]) -> list[Row]:
     """A row repeated as it is (a page break) is kept once; one code with two values is fatal."""
     kept: dict[str, Row] = {}
     for row in rows:
@@ -492,20 +560,21 @@ def _without_repeats(rows: list[Row], form: int, path, problems: list[Problem]) 
         if first is None:
             kept[row.code] = row
             continue
+        here, there = lines[row.line - 1], lines[first.line - 1]
         if _cells(first) != _cells(row):
             raise ReportError(f"row code '{row.code}' appears twice with different cells: "
-                              f"line {first.line} has value '{first.value}', this line "
+                              f"{there.place} has value '{first.value}', this line "
                               f"'{row.value}'", path=path, form=form, line=row.line,
-                              kind="duplicate_row",
+                              location=row.location, kind="duplicate_row",
                               hint="each code appears once in a form; check the original "
                                    "document (one code is probably a typo) and correct the "
                                    "text before adding it to data/raw/")
         problems.append(Problem(
             kind="duplicate_row", form=form, line=row.line, code=row.code,
-            message_en=f"row {row.code_raw} is repeated unchanged on line {row.line} (first "
-                       f"on line {first.line}); the repeat is ignored",
-            message_vi=f"dòng {row.code_raw} bị lặp lại y hệt ở dòng {row.line} (lần đầu ở "
-                       f"dòng {first.line}); bỏ qua bản lặp"))
+            message_en=f"row {row.code_raw} is repeated unchanged on {here.place} (first "
+                       f"on {there.place}); the repeat is ignored",
+            message_vi=f"dòng {row.code_raw} bị lặp lại y hệt ở {here.place_vi()} (lần đầu ở "
+                       f"{there.place_vi()}); bỏ qua bản lặp"))
     return list(kept.values())
 
 
@@ -513,15 +582,15 @@ def _cells(row: Row) -> tuple:
     return row.label, row.unit, row.value, row.note, tuple(row.extra)
 
 
-def _check_last_row(text: str, lines: list[str], rows: list[Row],
+def _check_last_row(text: str, lines: list[Line], rows: list[Row],
                     problems: list[Problem]) -> None:
-    """A file that stops mid-line in its last row may have lost the end of a value."""
+    """A text file that stops mid-line in its last row may have lost the end of a value."""
     if text.endswith("\n") or not rows:
         return
     last = rows[-1]
-    if last.line != max(i + 1 for i, line in enumerate(lines) if line.strip()):
+    if last.line != max(line.number for line in lines if line.text.strip()):
         return
-    widths = [len(lines[row.line - 1].split("\t")) for row in rows if row.form == last.form]
+    widths = [len(lines[row.line - 1].cells) for row in rows if row.form == last.form]
     if widths[-1] < max(widths):
         problems.append(Problem(
             kind="cut_off_row", severity="error", form=last.form, line=last.line,

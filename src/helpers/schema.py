@@ -17,16 +17,18 @@ if TYPE_CHECKING:   # types only: this module stays light (the runner imports it
 
 # The formats a raw report may come in (file suffix -> what it is). `make report` looks for
 # these in data/raw/; `ingest.READERS` has a reader for each.
-REPORT_FORMATS = {".txt": "text report", ".xlsx": "data-entry workbook"}
+REPORT_FORMATS = {".txt": "text report", ".xlsx": "data-entry workbook",
+                  ".docx": "Word document",
+                  ".doc": "Word document"}   # an old .doc is found, to be refused with a message
 
 INDICATOR_COLUMNS = [
     "report_id", "indicator_id", "form", "code", "code_raw", "parent", "label_vi", "label_en",
     "unit", "unit_raw", "value", "value_raw", "value_label_vi", "value_label_en",
-    "formula_numerator", "formula_denominator", "decimals", "note", "line", "label_raw",
-    "in_catalogue",
+    "formula_numerator", "formula_denominator", "decimals", "note", "line", "location",
+    "label_raw", "in_catalogue",
 ]
 FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
-                "period", "indicator_id", "sentence", "line"]
+                "period", "indicator_id", "sentence", "line", "location"]
 ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
 # Numbers written the Vietnamese way, as the messages and the workbook's help show them
 NUMBER_EXAMPLES = {"thousands": "1.234", "decimals": "99,65"}

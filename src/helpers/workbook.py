@@ -13,8 +13,9 @@ form row becomes the same `Row` the text parser produces and goes through the sa
 catalogue lookup, so unknown codes, enum codes and unreadable values are flagged
 exactly as in a text report.
 Two things differ by nature: `line` is the row number in the form's sheet (or in
-the facts sheet), and a fact's `sentence` is `ENTERED_SENTENCE` unless the analyst
-pasted the report's sentence into the optional sentence column.
+the facts sheet; `location` names the sheet too: `sheet:<sheet>:12`), and a fact's
+`sentence` is `ENTERED_SENTENCE` unless the analyst pasted the report's sentence into
+the optional sentence column.
 
     python -m helpers.workbook --province NAME --year YEAR [--out DIR]
 
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import assessment, assessment_sheet, catalogue, facts, paths, store
+from . import assessment, assessment_sheet, catalogue, facts, location, paths, store
 from .errors import ReportError
 from .formats import format_number
 from .numbers import NumberError, parse_number
@@ -404,7 +405,8 @@ def _read_form(sheet, formulas, form: int, path: Path) -> list[Row]:
         rows.append(Row(form=form, code=match["code"], code_raw=code_raw,
                         label=_plain(cell("label_vi").value),
                         unit=_plain(cell("unit_vi").value), value=value,
-                        note=_plain(cell("note").value), line=number))
+                        note=_plain(cell("note").value), line=number,
+                        location=location.sheet_row(sheet.title, number)))
     _check_rows(rows, sheet.title, form, path)
     return rows
 
@@ -539,6 +541,7 @@ def _read_facts(sheet, formulas, parsed: ParsedReport, issues: list[dict]) -> li
             "unit": spec.unit if spec else _plain(cell("unit").value),
             "period": period, "indicator_id": spec.indicator if spec else "",
             "sentence": _plain(cell("sentence").value) or ENTERED_SENTENCE, "line": number,
+            "location": location.sheet_row(sheet.title, number),
         })
     return found
 

@@ -24,11 +24,8 @@ the report; notes last.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .. import catalogue, ingest, paths, store
 from ..formats import LANGS
@@ -126,17 +123,9 @@ def severity(checks: list[Parsed]) -> str:
 
 # --- headline figures and order -------------------------------------------------------------
 
-@lru_cache(maxsize=None)
-def headline(path: str | None = None) -> tuple[tuple[str, frozenset[str]], ...]:
-    """(card, ids) of headline.yml, in the brief's card order."""
-    source = Path(path or paths.HEADLINE_FILE)
-    entries = yaml.safe_load(source.read_text(encoding="utf-8")) or []
-    return tuple((entry["card"], frozenset(entry["ids"])) for entry in entries)
-
-
 def headline_rank(ids: set[str]) -> int | None:
     """The position of the first headline card the ids touch; None when none."""
-    for rank, (_, card_ids) in enumerate(headline()):
+    for rank, (_, card_ids) in enumerate(catalogue.headline()):
         if ids & card_ids:
             return rank
     return None

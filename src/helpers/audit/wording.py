@@ -47,6 +47,13 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + say("and")[lang] + items[-1]
 
 
+def title_label(fig: Figure) -> dict:
+    """The figure's label as a title's subject: a sub-row's 'On-time dossiers: departments'
+    becomes 'On-time dossiers (departments)', so that the title has one colon only."""
+    return {lang: (f"{label.split(': ', 1)[0]} ({label.split(': ', 1)[1]})"
+                   if ": " in label else label) for lang, label in fig.label.items()}
+
+
 def row_ref(fig: Figure) -> dict:
     return say("ref_row", form=fig.form, code=fig.code)
 
@@ -152,7 +159,7 @@ def _title(kind: str, check: Parsed, members: list[Parsed], figs: dict[str, Figu
     fig = figs.get(check.subject)
     if kind in ("rate", "rate_rounding", "definition"):
         numerator, denominator, base = _rate_parts(fig, figs)
-        values = dict(label=fig.label, row=row_ref(fig), part_of=_part_of(numerator, denominator),
+        values = dict(label=title_label(fig), row=row_ref(fig), part_of=_part_of(numerator, denominator),
                       words=denominator.unit, written=in_units(fig.value, fig))
         if kind == "rate_rounding":
             rounded = round_half_up(row["expected"], fig.decimals)
@@ -175,17 +182,17 @@ def _title(kind: str, check: Parsed, members: list[Parsed], figs: dict[str, Figu
         return _share_title(check, figs)
     if kind == "sum":
         relation = _relation(check.other)
-        return say("title_sum", label=fig.label, where=where(fig), total=show_all(fig),
+        return say("title_sum", label=title_label(fig), where=where(fig), total=show_all(fig),
                    known=row["expected"],
                    parts={lang: sum_words([figs[i] for i in relation.numerator], lang)
                           for lang in LANGS})
     if kind == "total":
-        return say("title_sum", label=fig.label, where=row_ref(fig), total=show_all(fig),
+        return say("title_sum", label=title_label(fig), where=row_ref(fig), total=show_all(fig),
                    known=row["expected"],
                    parts={lang: sum_words(_parts(fig, figs), lang) for lang in LANGS})
     if kind == "fact_row":
         linked = figs[check.other]
-        values = dict(label=fig.label, section=fact_ref(fig), row=row_ref(linked),
+        values = dict(label=title_label(fig), section=fact_ref(fig), row=row_ref(linked),
                       said=in_units(fig.value, linked, fig.decimals), shown=show_all(linked))
         wider = wider_total(fig, linked, figs)
         if wider is not None:
@@ -193,19 +200,19 @@ def _title(kind: str, check: Parsed, members: list[Parsed], figs: dict[str, Figu
         return say("title_fact_row", **values)
     if kind == "same":
         other = figs[check.other]
-        return say("title_same", label=fig.label, row=row_ref(fig),
+        return say("title_same", label=title_label(fig), row=row_ref(fig),
                    value={lang: num(fig.value, lang) for lang in LANGS},
                    other_row=row_ref(other), other_value=show_all(other))
     if kind == "plausibility":
         return _plausibility(check, fig, figs, "title")
     if kind == "operand":
         other = figs[check.other]
-        return say("title_operand", label=fig.label, row=row_ref(fig), used=row["reported"],
+        return say("title_operand", label=title_label(fig), row=row_ref(fig), used=row["reported"],
                    role=say("numerator" if check.which == "a" else "denominator"),
                    other_row=row_ref(other), value=show_all(other))
     if kind == "formula":
         rounded = round_half_up(row["expected"], fig.decimals)
-        return say("title_formula", label=fig.label, row=row_ref(fig),
+        return say("title_formula", label=title_label(fig), row=row_ref(fig),
                    arithmetic=_arithmetic(fig, times_100=True), written=in_units(fig.value, fig),
                    exact={lang: exact_pct(row["expected"], lang, fig.decimals) for lang in LANGS},
                    rounded=in_units(rounded, fig))
@@ -260,19 +267,19 @@ def _share_title(check: Parsed, figs: dict[str, Figure]) -> dict:
     if relation.why and rows:
         parents = [figs.get((catalogue.entry(f.id) or {}).get("parent", ""), f) for f in rows]
         day = as_date(fig.period) if len(fig.period) == 10 else None
-        return say("title_share_why", label=fig.label, where=where(fig), written=show_all(fig),
+        return say("title_share_why", label=title_label(fig), where=where(fig), written=show_all(fig),
                    as_of=say("to_date", date=day) if day else no_words(),
                    source=rows_ref(parents), exact=exact,
                    why=say(f"why_{relation.why}_short"))
     nums = [figs[i] for i in relation.numerator]
     dens = [figs[i] for i in relation.denominator]
-    return say("title_share", label=fig.label, where=where(fig), written=show_all(fig),
+    return say("title_share", label=title_label(fig), where=where(fig), written=show_all(fig),
                exact=exact, ratio={lang: ratio_words(nums, dens, lang) for lang in LANGS})
 
 
 def _plausibility(check: Parsed, fig: Figure, figs: dict[str, Figure], part: str) -> dict:
     low, high = PERCENT_RANGE
-    values = dict(label=fig.label, row=row_ref(fig), value=show_all(fig), high=high)
+    values = dict(label=title_label(fig), row=row_ref(fig), value=show_all(fig), high=high)
     if fig.value < low:
         return say(f"{part}_negative", **values)
     if fig.unit_code == "percent" and fig.value > high:

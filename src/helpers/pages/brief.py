@@ -25,7 +25,7 @@ CHARTS = ("par_index", "sipas", "online_dossiers", "procedure_funnel",
           "investment_disbursement", "investment_rates")
 MAX_WARNINGS = 10
 NOTES_PER_CHART = 2      # on a phone and on paper the brief shows a chart's first notes
-QUOTE_WORDS = {"strength": 12, "shortfall": 12, "task": 10}
+QUOTE_WORDS = {"strength": 13, "shortfall": 13, "task": 13}
 EVIDENCE = {"strength": 1, "shortfall": 1, "task": 0}     # figures shown per item
 # What the figures themselves show fell short: (phrase, ids, value of the gap or None)
 GAPS = (
@@ -110,15 +110,16 @@ def _ids(finding: pd.Series) -> set[str]:
 # ------------------------------------------------------------- the report's assessment
 
 def shortened(words: str, limit: int) -> str:
-    """The item's first clause, at most `limit` words, marked '…' when cut (the report's own
-    words, never rewritten)."""
+    """The item's opening words, marked '…' when cut: its first clause, at most `limit`
+    words. The report's own words, never rewritten (the appendix quotes them whole)."""
     words = " ".join(str(words).split())
     clause = re.split(r"(?<=[;:])\s|\s(?=\()", words, maxsplit=1)[0].rstrip(";:,. ")
     kept = clause.split()
     if len(kept) < 6:                     # too short a clause to stand alone
         kept = words.split()
-    cut = len(kept) > limit or len(" ".join(kept)) < len(words.rstrip(".; "))
-    return " ".join(kept[:limit]).rstrip(";:,. ") + ("…" if cut else ".")
+    kept = kept[:limit]
+    cut = len(" ".join(kept)) < len(words.rstrip(".; "))
+    return " ".join(kept).rstrip(";:,. ") + ("…" if cut else ".")
 
 
 def value_words(data, ident: str, lang: str) -> str | None:
@@ -283,7 +284,7 @@ def tasks(data, lang: str) -> Markup:
 def proportionate(data, above_note: pd.DataFrame) -> pd.DataFrame:
     """The warnings a leader needs (at most ten): every contradiction, and what questions a
     key figure; checks of rounding or definition elsewhere stay in the appendix."""
-    card_ids = {i for card in card_module.cards(data, "vi") for i in card.ids}
+    card_ids = {i for _, ids in catalogue.headline() for i in ids}
     needed = [row["severity"] == "contradiction" or bool(_ids(row) & card_ids)
               for _, row in above_note.iterrows()]
     return above_note[needed].head(MAX_WARNINGS) if len(above_note) else above_note

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from .. import catalogue
 from ..formats import (date_text, format_billions, format_number, format_percent,
                        format_recomputed, round_half_up)
 from .common import el, form_ref, join, narrative_ref, ref, source_note, t
@@ -228,10 +229,10 @@ CARD_BUILDERS = (card_par_index, card_sipas, card_online_share, card_level4, car
 
 def cards(data, lang: str, questioned: set[str] = frozenset()) -> list[Card]:
     """The key figures the report allows (up to six), flagged where a finding above `note`
-    questions one of their figures."""
+    questions a figure the card shows (its ids in headline.yml)."""
     built = [card for card in (build(data, lang) for build in CARD_BUILDERS) if card]
     for card in built:
-        card.flagged = bool(questioned & set(card.ids))
+        card.flagged = bool(questioned & catalogue.headline_ids(card.key))
     return built
 
 
