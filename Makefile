@@ -6,29 +6,33 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Reports to build (default: every report in data/raw/: text, Word or workbook; an old .doc
-# is included so that it is refused with a message) and the output root.
-REPORTS ?= $(filter-out data/raw/~$$%,$(wildcard data/raw/*.txt data/raw/*.xlsx data/raw/*.docx data/raw/*.doc))
+# Reports to build: by default every report in data/raw/ (text, Word or workbook), found by the
+# runner itself (so that any file name is built or refused by name, and never read by the
+# shell); REPORTS='data/raw/a.txt ...' names some (make splits the list on spaces).
+REPORTS ?=
 OUT ?= $(CURDIR)
+# a value as one word for the shell, whatever characters it holds
+quote = '$(subst ','\'',$(1))'
 
-# Incremental builds. Each report has a stamp, OUT/.build/stamps/<report file stem>.done,
-# touched when its outputs are up to date. When a stamp is missing or older than a report,
-# a notebook, a helper, the reference data or the environment, one runner process brings
-# every report of REPORTS up to date: it re-runs only the notebooks whose own inputs changed
-# (a fingerprint per notebook), up to JOBS at once across reports (default: the CPUs), and
-# builds the other reports when one fails. A no-op `make report` never starts Python.
+# Incremental builds. After a build in which every report is up to date, the runner writes
+# make's stamp, OUT/.build/stamps/: the files the build was made of (the raw reports, the
+# notebooks, src/helpers/**, the reference data, pyproject.toml) with their content hashes.
+# While nothing differs (scripts/up-to-date.sh: find and sha256sum), `make report` is done
+# without starting Python. Otherwise one runner process brings every report up to date: it
+# re-runs only the notebooks whose own inputs changed (a fingerprint per notebook), up to
+# JOBS at once across reports (default: the CPUs), and builds the other reports when one
+# fails.
 BUILD := $(OUT)/.build
+STAMPS := $(BUILD)/stamps
 JOBS ?=
-BUILD_INPUTS := $(STAMP) $(wildcard notebooks/*.ipynb data/raw/reference/*) \
-  $(shell find src/helpers -type f ! -path '*/__pycache__/*' ! -name '*.pyc' ! -name '.*')
-REPORT_STAMPS := $(foreach report,$(REPORTS),$(BUILD)/stamps/$(notdir $(basename $(report))).done)
+REPORT_ARGS := $(foreach report,$(REPORTS),$(call quote,$(report)))
 
 .PHONY: help venv report test lab clean system-deps bench
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
-	@echo "  Variables: REPORTS='data/raw/a.txt ...' (default: all in data/raw/), OUT=<dir> (default: here)"
+	@echo "  Variables: REPORTS='data/raw/a.txt ...' (default: all in data/raw/, any names), OUT=<dir> (default: here)"
 	@echo "             JOBS=<n> notebooks at once (default: n of make -jn, else the CPUs)"
 
 $(STAMP): pyproject.toml
@@ -40,13 +44,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment (.venv, pinned versions) if missing
 
-report: $(REPORT_STAMPS) ## Build processed data, figures and HTML for REPORTS into OUT (only what changed)
-	@test -n "$(strip $(REPORTS))" || { echo "no reports to build (data/raw/ has none)" >&2; exit 2; }
-	@echo "$(words $(REPORTS)) report(s) up to date in $(OUT)"
-
-# One recipe for every stamp (`&:`): one process, whose parallelism spans all reports.
-$(REPORT_STAMPS) &: $(wildcard $(REPORTS) $(addsuffix .meta.json,$(basename $(REPORTS)))) $(BUILD_INPUTS)
-	@$(PY) -m helpers.run --out "$(OUT)" --stamps "$(BUILD)/stamps" $(if $(JOBS),--jobs $(JOBS)) $(REPORTS)
+report: $(STAMP) ## Build processed data, figures and HTML for REPORTS into OUT (only what changed)
+	@bash scripts/up-to-date.sh $(call quote,$(STAMPS)) $(REPORT_ARGS) || \
+	  $(PY) -m helpers.run --out $(call quote,$(OUT)) --stamps $(call quote,$(STAMPS)) \
+	    $(if $(JOBS),--jobs $(call quote,$(JOBS))) -- $(REPORT_ARGS)
+	@cat $(call quote,$(STAMPS)/summary.txt)
 
 bench: $(STAMP) ## Time cold, no-op and one-notebook builds, a 20-report batch; compare with the floor
 	$(PY) -m helpers.bench
@@ -61,8 +63,9 @@ lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 clean: ## Remove built outputs under OUT (processed data, figures, reports); never data/raw/
-	@test "$(abspath $(OUT))" != "/"
-	rm -rf "$(OUT)/data/processed/"* "$(OUT)/figures/"* "$(OUT)/reports/"* "$(BUILD)"
+	@test $(call quote,$(abspath $(OUT))) != "/"
+	rm -rf $(call quote,$(OUT))/data/processed/* $(call quote,$(OUT))/figures/* \
+	  $(call quote,$(OUT))/reports/* $(call quote,$(BUILD))
 
 .PHONY: template
 template: $(STAMP) ## Write an empty data-entry workbook: make template PROVINCE="Thái Nguyên" YEAR=2023 [OUT=dir]

@@ -124,6 +124,21 @@ def test_fatal_input_is_refused_clearly_and_writes_nothing(name, kind, words, fo
     assert tree_state(out) == before                    # the good folders are untouched
 
 
+@pytest.mark.parametrize("name, error", [("workbook_broken_sheet.xlsx", "ParseError"),
+                                         ("workbook_bad_shared_string.xlsx", "IndexError")])
+def test_a_corrupt_workbook_is_refused_by_name_and_writes_nothing(name, error, out, capsys):
+    before = tree_state(out)
+    with pytest.raises(ReportError) as info:
+        ingest.read(BAD / name)
+    assert info.value.kind == "unreadable" and info.value.hint
+    assert info.value.path == str(BAD / name)
+    assert f"cannot be read as a data-entry workbook ({error}" in info.value.message
+    assert ingest.main(["--out", str(out), str(BAD / name)]) == 1
+    printed = capsys.readouterr()
+    assert f"ERROR {info.value}" in printed.err and "Traceback" not in printed.err
+    assert tree_state(out) == before
+
+
 def test_missing_case_has_no_file():
     assert not (BAD / "missing.txt").exists()
 

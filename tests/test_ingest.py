@@ -9,7 +9,7 @@ import pytest
 from helpers import ingest, report
 from helpers.errors import ReportError
 
-from conftest import SEED, SYNTHETIC, read_golden
+from conftest import FIXTURES, SEED, SYNTHETIC, read_golden
 
 
 def _num(text: str):
@@ -179,7 +179,7 @@ def test_checksum_mismatch_is_refused(tmp_path):
 
 
 def test_raw_sidecar_checksum_is_the_file_s(seed):
-    assert ingest.verify_checksum(SEED, seed.report.sha256) is None
+    assert ingest.verify_checksum(SEED, seed.report.sha256) == ""
 
 
 def test_parsing_one_report_benchmark(benchmark):
@@ -198,3 +198,15 @@ def test_an_unreadable_narrative_figure_is_left_out_and_recorded(tmp_path):
     issue = result.issues[result.issues["kind"] == "unreadable_fact"].iloc[0]
     assert issue["severity"] == "error" and "946.18.1" in issue["message_en"]
     assert issue["line"] == 109  # the sentence's line in the raw file
+
+
+def test_messages_of_the_command_line_are_english_unless_cchc_lang_is_vi(monkeypatch, capsys):
+    error = ReportError("broken", path="r.txt", form=3, line=12)
+    assert str(error) == "r.txt, Form 3, line 12: broken"
+    monkeypatch.setenv("CCHC_LANG", "vi")
+    assert ReportError("broken", path="r.txt", form=3, line=12).where == \
+        "r.txt, Biểu mẫu 3, dòng 12"
+    assert ingest.main([str(FIXTURES / "bad" / "unknown_row.txt")]) == 0
+    printed = capsys.readouterr()
+    assert "CẢNH BÁO" in printed.err and "không có trong danh mục chỉ tiêu" in printed.err
+    assert "dòng" in printed.out

@@ -20,6 +20,7 @@ from papermill.exceptions import PapermillExecutionError
 from conftest import SEED, SYNTHETIC
 from helpers import bench, paths, run
 from helpers.errors import ReportError
+from helpers.run.fingerprints import imported_helpers
 
 SEED_ID = "thai-nguyen_2022"
 
@@ -218,20 +219,34 @@ def test_plan_refuses_a_need_that_is_not_an_earlier_step_and_paths_as_notebooks(
 def test_a_notebook_depends_on_the_helpers_it_imports_and_theirs(tmp_path):
     notebook = write_notebook(tmp_path / "n.ipynb", 'report_id: str = "x"  # help: r',
                               "%matplotlib inline\nimport helpers.ingest as ingest")
-    sources = {p.name for p in run.helper_sources(notebook)}
+    sources = {p.relative_to(paths.PACKAGE).as_posix() for p in run.helper_sources(notebook)}
     assert {"__init__.py", "ingest.py", "report.py", "catalogue.py", "numbers.py",
             "paths.py"} <= sources
-    assert not {"run.py", "bench.py", "html.py"} & sources
+    assert not {"bench.py", "html.py"} & sources
+    assert not [source for source in sources if source.startswith("run/")]
     numbers_only = write_notebook(tmp_path / "m.ipynb", 'x: int = 1  # help: x',
                                   "from helpers import numbers")
     assert "ingest.py" not in {p.name for p in run.helper_sources(numbers_only)}
     assert "html.py" in {p.name for p in run.helper_sources(numbers_only, ("html",))}
 
 
+def test_imports_are_followed_into_sub_packages(tmp_path):
+    texts = write_notebook(tmp_path / "t.ipynb", 'x: int = 1  # help: x',
+                           "from helpers.text import t")
+    sources = {p.relative_to(paths.PACKAGE).as_posix() for p in run.helper_sources(texts)}
+    assert {"text/__init__.py", "formats.py", "__init__.py"} <= sources
+    runner = write_notebook(tmp_path / "r.ipynb", 'x: int = 1  # help: x',
+                            "from helpers import run")
+    sources = {p.relative_to(paths.PACKAGE).as_posix() for p in run.helper_sources(runner)}
+    # the package's __init__ imports its modules, and they import theirs (relative imports)
+    assert {"run/__init__.py", "run/build.py", "run/pipeline.py", "run/publishing.py",
+            "paths.py", "errors.py", "formats.py"} <= sources
+
+
 def test_relative_imports_resolve_inside_the_package():
     import ast
     tree = ast.parse("from . import paths\nfrom .errors import ReportError\nimport os")
-    assert run._imported_helpers(tree, "helpers") == {
+    assert imported_helpers(tree, "helpers") == {
         "helpers", "helpers.paths", "helpers.errors", "helpers.errors.ReportError"}
 
 
@@ -319,16 +334,22 @@ def test_a_failure_message_names_report_notebook_cell_and_error(tmp_path):
 
 @pytest.fixture
 def rebuilt(built, tmp_path):
-    """A private copy of the session's built OUT (its manifests and stamps included)."""
+    """A private copy of the session's built OUT (its published builds included)."""
     out = tmp_path / "out"
     shutil.copytree(built, out, symlinks=True)
     return out
 
 
 def snapshot(out: Path) -> dict[str, tuple[int, int]]:
-    """Every output file (not the runner's own state) with its size and modification time."""
-    return {str(p.relative_to(out)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in out.rglob("*") if p.is_file() and ".build" not in p.relative_to(out).parts}
+    """Every output file as readers see it (through the links into the published build; not
+    the runner's own state) with its size and modification time."""
+    found = {}
+    for folder, dirs, files in os.walk(out, followlinks=True):
+        dirs[:] = [name for name in dirs if name != ".build"]
+        for name in files:
+            path = Path(folder) / name
+            found[str(path.relative_to(out))] = (path.stat().st_size, path.stat().st_mtime_ns)
+    return found
 
 
 def test_a_build_with_nothing_changed_runs_no_notebook(rebuilt):
@@ -447,10 +468,14 @@ def test_make_report_fails_for_a_bad_report_builds_the_rest_and_is_then_a_no_op(
     first = make("report", f"REPORTS={missing} {SEED}", f"OUT={rebuilt}")
     assert first.returncode != 0
     assert "no-such-report.txt" in first.stderr and "1 failed" in first.stderr
-    assert (rebuilt / ".build" / "stamps" / f"{SEED.stem}.done").is_file()
+    assert not (rebuilt / ".build" / "stamps" / "inputs.list").exists()   # next make retries
     again = make("report", f"REPORTS={SEED}", f"OUT={rebuilt}")
     assert again.returncode == 0
-    assert again.stdout.strip() == f"1 report(s) up to date in {rebuilt}"   # no runner started
+    assert f"{SEED_ID}: up to date" in again.stdout   # the runner ran: nothing to do
+    assert again.stdout.strip().endswith(f"1 report(s) up to date in {rebuilt}")
+    third = make("report", f"REPORTS={SEED}", f"OUT={rebuilt}")
+    assert third.returncode == 0
+    assert third.stdout.strip() == f"1 report(s) up to date in {rebuilt}"   # no runner started
 
 
 # --- the bench's synthetic batch -----------------------------------------------------------
@@ -475,5 +500,5 @@ def test_notebook_times_read_papermill_records(built):
 
 def test_build_state_is_json(built):
     manifest = json.loads(run.manifest_path(SEED_ID, built).read_text(encoding="utf-8"))
-    assert set(manifest) == {"tasks", "inputs", "files"}
+    assert set(manifest) == {"raw", "raw_sha", "code", "langs", "tasks", "inputs", "files"}
     assert set(manifest["tasks"]) == {task.name for task in run.plan(SEED, SEED_ID)}

@@ -486,17 +486,17 @@ def test_raw_reports_include_word_documents_but_not_word_lock_files(monkeypatch,
                                                      "c_2024.docx", "d_2025.doc"]
 
 
-def test_make_reports_default_is_raw_reports(tmp_path):
-    raw = tmp_path / "data" / "raw"
-    raw.mkdir(parents=True)
-    for name in RAW_NAMES:
-        (raw / name).write_bytes(b"x")
+def test_make_reports_default_is_raw_reports(tmp_path, monkeypatch, capsys):
+    """`make report` names no report by default: the runner takes raw_reports() (above)."""
     shown = subprocess.run(
         ["make", "-s", "-f", str(paths.PROJ_ROOT / "Makefile"), "--eval",
-         "show-reports: ; @echo $(sort $(REPORTS))", "show-reports"],
-        cwd=tmp_path, capture_output=True, text=True, check=True).stdout.split()
-    assert shown == ["data/raw/a_2022.txt", "data/raw/b_2023.xlsx", "data/raw/c_2024.docx",
-                     "data/raw/d_2025.doc"]
+         "show-reports: ; @echo '[$(REPORTS)]'", "show-reports"],
+        cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+    assert shown == "[]"
+    from helpers import run
+    monkeypatch.setattr(paths, "raw_reports", lambda: [])
+    assert run.main(["--out", str(tmp_path / "out")]) == 2
+    assert "no reports to build" in capsys.readouterr().err
 
 
 # --- helpers ---------------------------------------------------------------------------------

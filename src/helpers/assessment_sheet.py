@@ -13,11 +13,9 @@ import math
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from . import assessment, catalogue, facts
 from .errors import ReportError
-from .report import ParsedReport
+from .sheets import last_row
 from .text import t
 
 # (key, width); the headers are text/assessment.yml's column_<key>
@@ -58,33 +56,29 @@ def write(sheet, first_row: int, input_fill, wrap) -> None:
         sheet.cell(row, column["item"]).number_format = "0"
 
 
-def read(sheet, column: dict[str, int], first_row: int, parsed: ParsedReport,
-         indicators: pd.DataFrame, stated: pd.DataFrame) -> tuple[pd.DataFrame, list]:
-    """The sheet's items as assessment.csv, and the problems met (recoverable ones).
-
-    `sheet` None (an older workbook): no items. Entries that cannot be read are refused
-    with the sheet, row and column.
-    """
-    entries = [] if sheet is None else _entries(sheet, column, first_row, parsed.path)
+def entered(sheet, column: dict[str, int], first_row: int,
+            path: Path) -> tuple[list, dict[int, dict], list]:
+    """The sheet's items (assessment.Item), what the analyst typed for each (theme and ids,
+    by position) and the problems met; `assessment.table` links them to the figures."""
+    entries = [] if sheet is None else _entries(sheet, column, first_row, path)
     problems = []
     items, given = [], {}
     for section in assessment.SECTIONS:
         mine = sorted((e for e in entries if e["section"] == section),
                       key=lambda e: (e["item"] if e["item"] is not None else math.inf, e["row"]))
-        _check_item_numbers(mine, sheet, parsed.path)
+        _check_item_numbers(mine, sheet, path)
         for number, entry in enumerate(mine, start=1):
             given[len(items)] = {key: entry[key] for key in ("theme", "indicator_ids",
                                                              "fact_ids")}
             items.append(assessment.Item(section, number, entry["text"], entry["row"]))
             problems += _unknown_ids(entry, sheet)
     problems += assessment.section_problems({item.section for item in items}, name())
-    frame = assessment.table(parsed.report_id, items, indicators, stated, given)
-    return frame, problems
+    return items, given, problems
 
 
 def _entries(sheet, column: dict[str, int], first_row: int, path: Path) -> list[dict]:
     found = []
-    for row in range(first_row, sheet.max_row + 1):
+    for row in range(first_row, last_row(sheet) + 1):
         def cell(key: str, row=row):
             value = sheet.cell(row, column[key]).value
             return "" if value is None else str(value).strip()

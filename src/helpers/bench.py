@@ -316,7 +316,7 @@ def bench(runs: int, batch: int, notebook: str | None, keep: Path | None) -> Non
         if batch:
             reports = synthetic_copies(SEED, workdir / "batch-raw", batch)
             result = make_report(reports, workdir / "batch-out", jobs=cores)
-            built = len(list((workdir / "batch-out" / ".build" / "stamps").glob("*.done")))
+            built = len(run.published_reports(workdir / "batch-out"))
             print(f"batch of {batch} synthetic reports (make -j{cores} report, empty OUT): "
                   f"{result.seconds:.1f} s, {result.seconds / batch:.2f} s per report, "
                   f"{built} of {batch} built, peak memory {result.peak_bytes / 2**20:.0f} MiB")

@@ -103,14 +103,17 @@ def load(table: str, out=None) -> pd.DataFrame:
 
 def main(argv=None) -> int:
     import argparse
+
+    from .text import cli_lang, t
+    lang = cli_lang()
     parser = argparse.ArgumentParser(prog="python -m helpers.combine",
-                                     description="Rebuild data/processed/all/ from every "
-                                                 "processed report in OUT.")
-    parser.add_argument("--out", default=None, help="output root (default: the repository)")
+                                     description=t("cli.combine_description", lang))
+    parser.add_argument("--out", default=None, help=t("cli.output_help", lang))
     args = parser.parse_args(argv)
     written = write(args.out)
-    print(f"combined {len(report_ids(args.out))} report(s): "
-          + (", ".join(str(p) for p in written) or "nothing to combine"))
+    count = len(report_ids(args.out))
+    print(t("cli.combine_done", lang, count=count, files=", ".join(str(p) for p in written))
+          if written else t("cli.combine_nothing", lang, count=count))
     return 0
 
 

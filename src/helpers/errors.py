@@ -26,20 +26,27 @@ class ReportError(ValueError):
 
     @property
     def where(self) -> str:
-        parts = []
-        if self.path:
-            parts.append(self.path)
-        if self.form is not None:
-            parts.append(f"Biểu mẫu {self.form}")
-        if self.location:
-            from .location import describe
-            parts.append(describe(self.location, "en"))
-        elif self.line is not None:
-            parts.append(f"line {self.line}")
-        return ", ".join(parts)
+        return where(self.path, self.form, self.line, location=self.location)
 
     def describe(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+def where(path=None, form: int | None = None, line: int | None = None,
+          lang: str | None = None, location: str | None = None) -> str:
+    """'file, Form 3, line 12' in the command line's language (helpers.text.cli_lang);
+    `location` (e.g. 'table:7:12') in place of the line when the file has no lines."""
+    from .text import cli_lang, t
+    lang = lang or cli_lang()
+    parts = [str(path)] if path else []
+    if form is not None:
+        parts.append(t("cli.where_form", lang, form=str(form)))
+    if location:
+        from .location import describe
+        parts.append(describe(location, lang))
+    elif line is not None:
+        parts.append(t("cli.where_line", lang, line=str(line)))
+    return ", ".join(parts)

@@ -18,55 +18,53 @@ from __future__ import annotations
 
 import argparse
 import re
+import stat
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import assessment, catalogue, facts, location, outline, paths, store
-from .errors import ReportError
+from . import (assessment, catalogue, facts, location, outline, paths, schema, store, word,
+               workbook)
+from .errors import ReportError, where
 from .numbers import NumberError, parse_cell
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
-from .text import t
+from .schema import (FACT_COLUMNS, INDICATOR_COLUMNS, ISSUE_COLUMNS, NUMBER_EXAMPLES, Ingested,
+                     Reading, issue)
+from .text import both, cli_lang, t
 
-INDICATOR_COLUMNS = [
-    "report_id", "indicator_id", "form", "code", "code_raw", "parent", "label_vi", "label_en",
-    "unit", "unit_raw", "value", "value_raw", "value_label_vi", "value_label_en",
-    "formula_numerator", "formula_denominator", "decimals", "note", "line", "location",
-    "label_raw", "in_catalogue",
-]
-FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
-                "period", "indicator_id", "sentence", "line", "location"]
-ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
+PERCENT_RANGE = (0, 100)
+MAX_REPORT_BYTES = 64 * 2**20   # a report's text is ~100 kB, a filled workbook ~200 kB
 # A note cell holding only a number or a formula is a value that a stray tab moved or split.
 _VALUE_IN_NOTE = re.compile(r"(?=.*[0-9])[0-9.,% ]+|\$?\s*\(.*/.*\)\s*\*\s*100.*")
 
 
-@dataclass
-class Ingested:
-    report: ParsedReport
-    indicators: pd.DataFrame
-    facts: pd.DataFrame
-    issues: pd.DataFrame
-    # the report's own strengths, shortfalls and tasks (assessment.COLUMNS)
-    assessment: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=assessment.COLUMNS))
+def read_text_report(path: Path) -> Reading:
+    return Reading(parse_report(path))
 
-    @property
-    def report_id(self) -> str:
-        return self.report.report_id
+
+def read_word_report(path: Path) -> Reading:
+    """A Word document (.docx; an old .doc is refused with how to save it as .docx)."""
+    return Reading(word.parse_document(path))
+
+
+# The one place that says which reader reads which file (schema.REPORT_FORMATS lists the
+# suffixes): a reader takes the file's path and returns a schema.Reading. Any other suffix
+# goes to the text reader, which names what the file is (a PDF, a Word file, ...).
+READERS = {".txt": read_text_report, ".xlsx": workbook.reading, ".docx": read_word_report,
+           ".doc": read_word_report}
 
 
 def sidecar_of(path: Path) -> Path:
     return Path(path).with_name(Path(path).stem + ".meta.json")
 
 
-def verify_checksum(path: Path, sha256: str) -> None:
-    """If the raw report has a provenance sidecar, the file must still match it."""
+def verify_checksum(path: Path, sha256: str) -> str:
+    """If the raw report has a provenance sidecar, the file must still match it. Returns why
+    it could not be verified ("" when it was): no sidecar, or one without a sha256."""
     sidecar = sidecar_of(path)
     if not sidecar.exists():
-        return
+        return t("cli.unverified_no_sidecar", cli_lang(), file=sidecar.name)
     try:
         expected = store.read_json(sidecar).get("sha256")
     except (OSError, ValueError, AttributeError):
@@ -78,58 +76,87 @@ def verify_checksum(path: Path, sha256: str) -> None:
         raise ReportError(f"checksum mismatch: the file's sha256 is {sha256}, its sidecar "
                           f"{sidecar.name} records {expected}", path=path, kind="checksum",
                           hint="raw data is immutable; restore the original file")
+    return "" if expected else t("cli.unverified_empty_sha", cli_lang(), file=sidecar.name)
 
 
 def read(path: Path | str) -> Ingested:
-    """Parse a report into its tables (nothing is written).
+    """Parse a report into its tables (nothing is written), with the reader its suffix names.
 
-    .xlsx: a data-entry workbook; .docx (and .doc, to refuse it clearly): a Word
-    document; anything else: a text report.
-    """
-    resolved = paths.resolve_report(path)
-    suffix = resolved.suffix.lower()
-    if suffix == ".xlsx":
-        from . import workbook
-        return workbook.read(resolved)
-    if suffix in paths.WORD_SUFFIXES:
-        from . import word
-        parsed = word.parse_document(resolved)
-    else:
-        parsed = parse_report(resolved)
-    verify_checksum(parsed.path, parsed.sha256)
-    return tables(parsed)
+    Whatever goes wrong inside a reader (a corrupt workbook: broken XML, a bad index) is a
+    ReportError naming the file. A text or Word report without a sidecar, or with a sidecar
+    that records no sha256, is read; `Ingested.unverified` says why it was not verified."""
+    check_file(paths.locate_report(path))   # named as given, before links are followed
+    path = paths.resolve_report(path)
+    reader = READERS.get(path.suffix.lower(), read_text_report)
+    try:
+        reading = reader(path)
+    except ReportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader's crash becomes a clear refusal
+        what = schema.REPORT_FORMATS.get(path.suffix.lower(), "report")
+        raise ReportError(f"cannot be read as a {what} ({type(exc).__name__}: {exc})",
+                          path=path, kind="unreadable",
+                          hint="the file is damaged: save it again from the program that "
+                               "made it, or restore a copy") from None
+    unverified = verify_checksum(reading.report.path, reading.report.sha256)
+    ingested = tables(reading.report, reading.facts, reading.issues, reading.assessment,
+                      reading.assessment_given)
+    # a workbook's sidecar is optional (entered by hand, it has no original to match)
+    ingested.unverified = "" if reader is workbook.reading else unverified
+    return ingested
 
 
-def tables(parsed: ParsedReport, narrative_assessment: bool = True) -> Ingested:
-    """A parsed text report -> its tables; the parser's problems become issue rows.
+def check_file(path: Path) -> None:
+    """A report must be a regular file of a report's size: a device (a link to /dev/zero),
+    a pipe or a huge file is refused by name before anything reads it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return   # missing: the reader says so
+    if stat.S_ISDIR(info.st_mode):
+        return   # the reader says so
+    if not stat.S_ISREG(info.st_mode):
+        raise ReportError("is not a regular file (a device, a pipe or a socket); it is not "
+                          "read", path=path, kind="not_a_file",
+                          hint="put the report file itself in data/raw/")
+    if info.st_size > MAX_REPORT_BYTES:
+        raise ReportError(f"is {info.st_size // 2**20} MiB, more than any report "
+                          f"({MAX_REPORT_BYTES // 2**20} MiB at most); it is not read",
+                          path=path, kind="too_big",
+                          hint="check that this is the report and not another file")
 
-    narrative_assessment False: the assessment is not read from the narrative (the
-    data-entry workbook has a sheet of its own for it).
-    """
+
+def tables(parsed: ParsedReport, entered_facts: list[dict] | None = None,
+           more_issues: list[dict] = (), entered_assessment: list | None = None,
+           assessment_given: dict | None = None) -> Ingested:
+    """A parsed report -> its tables; the parser's problems become issue rows.
+
+    The facts and the report's own assessment are read from the narrative unless the reader
+    gives them (the workbook's sheets): `entered_facts` (rows of facts.csv),
+    `entered_assessment` (assessment.Item) with `assessment_given`, what the analyst typed
+    for each item (by position). `more_issues`: the reader's own issue rows, listed last."""
     issues = [_problem_issue(problem) for problem in parsed.problems]
     indicators = pd.DataFrame([_indicator(parsed, row, issues) for row in parsed.rows],
                               columns=INDICATOR_COLUMNS)
     _check_coverage(parsed, indicators, issues)
-    unreadable: list[ReportError] = []
-    stated = facts.extract(parsed.narrative, parsed.year, unreadable)
-    issues += [{"severity": "error", "kind": "unreadable_fact", "indicator_id": "",
-                "form": None, "line": exc.line,
-                "message_en": f"a figure of the narrative cannot be read ({exc.message}); it is "
-                              "left out: correct the number's format (Vietnamese: '1.893', "
-                              "'99,65')",
-                "message_vi": f"không đọc được một số liệu trong phần thuyết minh "
-                              f"({exc.message}); số liệu này bị bỏ qua"}
-               for exc in unreadable]
-    found = pd.DataFrame([{"report_id": parsed.report_id, **fact,
-                           "location": parsed.location_of(fact["line"])} for fact in stated],
-                         columns=FACT_COLUMNS)
-    reading = (assessment.read(parsed.narrative) if narrative_assessment
-               else assessment.Reading())
-    issues += [_problem_issue(problem) for problem in reading.problems]
+    if entered_facts is None:
+        unreadable: list[ReportError] = []
+        stated = facts.extract(parsed.narrative, parsed.year, unreadable)
+        issues += [issue("error", "unreadable_fact",
+                         both("ingest.unreadable_fact", problem=exc.message, **NUMBER_EXAMPLES),
+                         line=exc.line) for exc in unreadable]
+        entered_facts = [{"report_id": parsed.report_id, **fact,
+                          "location": parsed.location_of(fact["line"])} for fact in stated]
+    found = pd.DataFrame(entered_facts, columns=FACT_COLUMNS)
+    if entered_assessment is None:
+        reading = assessment.read(parsed.narrative)
+        issues += [_problem_issue(problem) for problem in reading.problems]
+        entered_assessment = reading.items
+    issues += list(more_issues)
     return Ingested(report=parsed, indicators=indicators, facts=found,
                     issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS),
-                    assessment=assessment.table(parsed.report_id, reading.items, indicators,
-                                                found))
+                    assessment=assessment.table(parsed.report_id, entered_assessment,
+                                                indicators, found, assessment_given))
 
 
 def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
@@ -139,11 +166,7 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         cell = parse_cell(row.value)
     except NumberError as exc:
         issues.append(_issue("error", "unreadable_value", ind_id, row,
-                             f"value '{row.value}' of row {row.code_raw} cannot be read as a "
-                             f"number ({exc.message}); it is left empty: check the original "
-                             "document",
-                             f"không đọc được giá trị '{row.value}' của dòng {row.code_raw} "
-                             "thành số; ô được để trống: hãy đối chiếu với báo cáo gốc"))
+                             value=row.value, problem=exc.message))
         cell = parse_cell("")
     record = {
         "report_id": parsed.report_id, "indicator_id": ind_id, "form": row.form,
@@ -155,22 +178,9 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
         "in_catalogue": entry is not None, "value_label_vi": "", "value_label_en": "",
     }
     if _VALUE_IN_NOTE.fullmatch(row.note):
-        issues.append(_issue("warning", "shifted_cells", ind_id, row,
-                             f"the note cell of row {row.code_raw} holds only a value "
-                             f"('{row.note}'): the row's cells may be shifted or its value "
-                             "split by a tab; check the row",
-                             f"ô ghi chú của dòng {row.code_raw} chỉ có một giá trị "
-                             f"('{row.note}'): các ô có thể bị lệch hoặc giá trị bị tách bởi "
-                             "dấu tab; hãy kiểm tra dòng này"))
+        issues.append(_issue("warning", "shifted_cells", ind_id, row, note=row.note))
     if entry is None:
-        issues.append(_issue("warning", "unknown_row", ind_id, row,
-                             f"row {row.code_raw} '{row.label}' is not in the indicator "
-                             "catalogue; it is kept with its own label. If the code is a typo, "
-                             "correct it; if the template has a new row, add it to "
-                             "src/helpers/indicators.csv",
-                             f"dòng {row.code_raw} '{row.label}' không có trong danh mục chỉ "
-                             "tiêu; vẫn được giữ lại. Nếu mã bị gõ sai, hãy sửa; nếu biểu mẫu "
-                             "có dòng mới, hãy thêm vào src/helpers/indicators.csv"))
+        issues.append(_issue("warning", "unknown_row", ind_id, row, label=row.label))
         record.update(parent="", label_vi=row.label, label_en="", unit="")
         return record
     record.update(parent=entry["parent"], label_vi=entry["label_vi"],
@@ -181,19 +191,15 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
             record["value_label_vi"] = labels_vi[cell.value]
             record["value_label_en"] = catalogue.enum_labels(ind_id, "en")[cell.value]
         else:
-            issues.append(_issue("error", "enum_value", ind_id, row,
-                                 f"value {row.value} is not one of the codes {entry['enum_vi']}",
-                                 f"giá trị {row.value} không thuộc các mã {entry['enum_vi']}"))
-    if entry["unit"] == "percent" and cell.value is not None and not 0 <= cell.value <= 100:
-        issues.append(_issue("warning", "percent_out_of_range", ind_id, row,
-                             f"the percentage {row.value} is outside 0-100; check it against "
-                             "the original report (the audit checks it too)",
-                             f"tỷ lệ {row.value} nằm ngoài khoảng 0-100; hãy đối chiếu với "
-                             "báo cáo gốc"))
+            issues.append(_issue("error", "enum_value", ind_id, row, value=row.value,
+                                 codes=entry["enum_vi"]))
+    lowest, highest = PERCENT_RANGE
+    if entry["unit"] == "percent" and cell.value is not None and \
+            not lowest <= cell.value <= highest:
+        issues.append(_issue("warning", "percent_out_of_range", ind_id, row, value=row.value,
+                             lowest=lowest, highest=highest))
     if row.extra:
-        issues.append(_issue("warning", "extra_cells", ind_id, row,
-                             f"cells beyond the note column ignored: {row.extra}",
-                             f"bỏ qua các ô thừa sau cột ghi chú: {row.extra}"))
+        issues.append(_issue("warning", "extra_cells", ind_id, row, cells=str(row.extra)))
     return record
 
 
@@ -222,26 +228,22 @@ def _check_coverage(parsed: ParsedReport, indicators: pd.DataFrame, issues: list
                               hint="copy the whole form from the original document")
         missing = [ind for ind in ids if ind not in present]
         for ind in missing:
-            issues.append({"severity": "warning", "kind": "missing_row", "indicator_id": ind,
-                           "form": int(form), "line": None,
-                           "message_en": f"row {ind} of the template is missing from the "
-                                         "report, so it has no value: check the original "
-                                         "document",
-                           "message_vi": f"báo cáo thiếu dòng {ind} của biểu mẫu nên chỉ tiêu "
-                                         "này không có số liệu: hãy đối chiếu với báo cáo gốc"})
+            issues.append(issue("warning", "missing_row", both("ingest.missing_row", indicator=ind),
+                                ind, int(form)))
 
 
 def _problem_issue(problem: Problem) -> dict:
     ind_id = (catalogue.indicator_id(problem.form, problem.code)
               if problem.form and problem.code else "")
-    return {"severity": problem.severity, "kind": problem.kind, "indicator_id": ind_id,
-            "form": problem.form, "line": problem.line, "message_en": problem.message_en,
-            "message_vi": problem.message_vi}
+    return issue(problem.severity, problem.kind,
+                 {"en": problem.message_en, "vi": problem.message_vi},
+                 ind_id, problem.form, problem.line)
 
 
-def _issue(severity: str, kind: str, ind_id: str, row: Row, en: str, vi: str) -> dict:
-    return {"severity": severity, "kind": kind, "indicator_id": ind_id, "form": row.form,
-            "line": row.line, "message_en": en, "message_vi": vi}
+def _issue(severity: str, kind: str, ind_id: str, row: Row, **values) -> dict:
+    """An issue about one row: the phrase `ingest.<kind>`, with the row's printed code."""
+    return issue(severity, kind, both(f"ingest.{kind}", code=row.code_raw, **values), ind_id,
+                 row.form, row.line)
 
 
 def metadata(parsed: ParsedReport) -> dict:
@@ -312,11 +314,11 @@ def rows_per_form(indicators: pd.DataFrame, form_titles: dict | None = None) -> 
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.ingest", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("reports", nargs="+", help="report files (paths, or names in data/raw/)")
-    parser.add_argument("--out", default=None,
-                        help="also write data/processed/<report_id>/ under this output root")
+    lang = cli_lang()
+    parser = argparse.ArgumentParser(prog="python -m helpers.ingest",
+                                     description=t("cli.ingest_description", lang))
+    parser.add_argument("reports", nargs="+", help=t("cli.ingest_reports_help", lang))
+    parser.add_argument("--out", default=None, help=t("cli.ingest_out_help", lang))
     args = parser.parse_args(argv)
     failed = 0
     for report in args.reports:
@@ -324,32 +326,36 @@ def main(argv=None) -> int:
             ingested = run(report, args.out) if args.out else read(report)
         except ReportError as exc:
             failed += 1
-            print(f"ERROR {exc}", file=sys.stderr, flush=True)
+            print(f"{t('cli.severity_error', lang)} {exc}", file=sys.stderr, flush=True)
             continue
         issues = ingested.issues
-        print(f"{ingested.report_id}: {len(ingested.indicators)} rows, {len(ingested.facts)} "
-              f"facts, {len(issues)} problem(s) recorded"
-              + (f"; written to {paths.processed_dir(ingested.report_id, args.out)}"
-                 if args.out else ""), flush=True)
+        summary = t("cli.ingest_read", lang, report=ingested.report_id,
+                    rows=len(ingested.indicators), facts=len(ingested.facts),
+                    problems=len(issues))
+        if args.out:
+            summary = t("cli.ingest_written", lang, summary=summary,
+                        folder=str(paths.processed_dir(ingested.report_id, args.out)))
+        print(summary, flush=True)
         print(f"{ingested.report_id}: "
-              + t("assessment.cli_items", "en", **assessment.counts(ingested.assessment)),
+              + t("assessment.cli_items", lang, **assessment.counts(ingested.assessment)),
               flush=True)
-        for issue in issues.to_dict("records"):
-            print(f"{issue['severity'].upper()} {_where(ingested, issue)}: "
-                  f"{issue['message_en']}", file=sys.stderr, flush=True)
+        if ingested.unverified:
+            print(t("cli.unverified", lang, report=ingested.report_id, why=ingested.unverified),
+                  file=sys.stderr, flush=True)
+        for row in issues.to_dict("records"):
+            print(t("cli.ingest_problem", lang, severity=t(f"cli.severity_{row['severity']}", lang),
+                    where=_where(ingested, row, lang), message=row[f"message_{lang}"]),
+                  file=sys.stderr, flush=True)
     if len(args.reports) > 1:
-        print(f"{len(args.reports) - failed} of {len(args.reports)} report(s) read"
-              + (f", {failed} failed" if failed else ""))
+        print(t("cli.ingest_summary_failed" if failed else "cli.ingest_summary", lang,
+                done=len(args.reports) - failed, count=len(args.reports), failed=failed))
     return 1 if failed else 0
 
 
-def _where(ingested: Ingested, issue: dict) -> str:
-    parts = [str(ingested.report.path)]
-    if pd.notna(issue["form"]):
-        parts.append(f"Biểu mẫu {int(issue['form'])}")
-    if pd.notna(issue["line"]):
-        parts.append(location.describe(ingested.report.location_of(int(issue["line"])), "en"))
-    return ", ".join(parts)
+def _where(ingested: Ingested, row: dict, lang: str) -> str:
+    line = int(row["line"]) if pd.notna(row["line"]) else None
+    return where(ingested.report.path, int(row["form"]) if pd.notna(row["form"]) else None,
+                 line, lang, ingested.report.location_of(line) if line is not None else None)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .schema import REPORT_FORMATS
+
 PROJ_ROOT = Path(__file__).resolve().parents[2]
 DATA = PROJ_ROOT / "data"
 RAW = DATA / "raw"
@@ -45,21 +47,16 @@ def executed_notebooks_dir(report_id: str, out=None) -> Path:
     return reports_dir(out) / "notebooks" / report_id
 
 
-# Word documents: .docx is read; an old binary .doc is picked up too, to be refused with
-# a message saying how to save it as .docx (never silently left out of a build).
-WORD_SUFFIXES = (".docx", ".doc")
-REPORT_SUFFIXES = (".txt", ".xlsx", *WORD_SUFFIXES)
-
-
 def raw_reports() -> list[Path]:
-    """Every report in data/raw/: text reports, Word documents and filled data-entry
-    workbooks (.xlsx).
+    """Every report in data/raw/: text reports and filled data-entry workbooks (.xlsx), the
+    formats of schema.REPORT_FORMATS.
 
-    Sidecars, reference data and Office's lock files (`~$name.xlsx`, `~$name.docx`) are
-    excluded.
+    Sidecars, reference data and Excel's lock files (`~$name.xlsx`) are excluded. Anything
+    else with such a name is listed (a link to a device, a broken link), so that reading
+    refuses it by name.
     """
-    found = [p for suffix in REPORT_SUFFIXES for p in RAW.glob(f"*{suffix}")]
-    return sorted(p for p in found if p.is_file() and not p.name.startswith(("~$", ".")))
+    found = [p for suffix in REPORT_FORMATS for p in RAW.glob(f"*{suffix}")]
+    return sorted(p for p in found if not p.is_dir() and not p.name.startswith(("~$", ".")))
 
 
 def entry_templates_dir(out=None) -> Path:
@@ -67,12 +64,17 @@ def entry_templates_dir(out=None) -> Path:
     return out_root(out) / "data" / "templates"
 
 
-def resolve_report(report: str | os.PathLike) -> Path:
-    """A report given as a path, or as a file name inside data/raw/."""
+def locate_report(report: str | os.PathLike) -> Path:
+    """A report given as a path, or as a file name inside data/raw/ (links not followed)."""
     path = Path(report).expanduser()
-    if not path.is_absolute() and not path.exists() and (RAW / path).exists():
+    if not path.is_absolute() and not os.path.lexists(path) and os.path.lexists(RAW / path):
         path = RAW / path
-    return path.resolve()
+    return path
+
+
+def resolve_report(report: str | os.PathLike) -> Path:
+    """A report given as a path, or as a file name inside data/raw/, fully resolved."""
+    return locate_report(report).resolve()
 
 
 def inside(path: Path, root: Path) -> bool:

@@ -22,7 +22,10 @@ def _umask() -> int:
 
 
 _FILE_MODE = 0o666 & ~_umask()
-_DIR_MODE = 0o777 & ~_umask()
+DIR_MODE = 0o777 & ~_umask()
+# What the helpers below leave beside a target while they work: .<name>.<random>.tmp files,
+# .<name>.<random>.build and .<name>.old folders.
+_LEFTOVER_SUFFIXES = (".tmp", ".build", ".old")
 
 
 @contextmanager
@@ -76,16 +79,32 @@ def read_json(path: Path):
 
 
 def replace_dir(build: Path, target: Path) -> None:
-    """Put a fully built folder in place of `target` (the old one is removed only after)."""
+    """Put a fully built folder in place of `target` (the old one is removed only after;
+    a link in its place is replaced by the folder, never followed)."""
     target = Path(target)
     old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
+    remove(old)
+    if os.path.lexists(target):
         os.replace(target, old)
     os.replace(build, target)
-    if old.exists():
-        shutil.rmtree(old)
+    remove(old)
+
+
+def remove(path: Path) -> None:
+    """Remove a file, a link (not what it points to) or a folder, if there."""
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove what an interrupted atomic_path, building_dir or replace_dir left in a folder."""
+    folder = Path(folder)
+    for entry in folder.iterdir() if folder.is_dir() else []:
+        if entry.name.startswith(".") and entry.name.endswith(_LEFTOVER_SUFFIXES):
+            remove(entry)
 
 
 @contextmanager
@@ -94,7 +113,7 @@ def building_dir(target: Path):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".build", dir=target.parent))
-    os.chmod(build, _DIR_MODE)
+    os.chmod(build, DIR_MODE)
     try:
         yield build
         replace_dir(build, target)

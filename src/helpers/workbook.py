@@ -1,22 +1,25 @@
 """The data-entry workbook: a second way in for a report, beside the text report.
 
 `template()` writes an .xlsx with a cover sheet (province, year, report number and
-date), one sheet per form (Biểu mẫu 1-7: codes, labels in both languages and units
+date), one sheet per form (forms 1-7: codes, labels in both languages and units
 from the catalogue, an empty value column, numerator/denominator columns for formula
 cells, a note column, drop-down lists for enum and boolean rows), a sheet for the
 headline narrative figures of `facts.yml` and one for the report's own assessment
 (`assessment_sheet.py`).
 
-`read()` turns a filled workbook into the same `Ingested` tables as the text route,
-so that everything downstream is unchanged. Each form row becomes the same `Row`
-the text parser produces and goes through the same catalogue lookup, so unknown
-codes, enum codes and unreadable values are flagged exactly as in a text report.
+`reading()` reads a filled workbook as the text route parses a report (`ingest.read`
+then makes the same tables of it), so that everything downstream is unchanged. Each
+form row becomes the same `Row` the text parser produces and goes through the same
+catalogue lookup, so unknown codes, enum codes and unreadable values are flagged
+exactly as in a text report.
 Two things differ by nature: `line` is the row number in the form's sheet (or in
-the facts sheet; `location` names the sheet too: `sheet:Biểu mẫu 1:12`), and a fact's
+the facts sheet; `location` names the sheet too: `sheet:<sheet>:12`), and a fact's
 `sentence` is `ENTERED_SENTENCE` unless the analyst pasted the report's sentence into
 the optional sentence column.
 
-    python -m helpers.workbook --province "Thái Nguyên" --year 2023 [--out DIR]
+    python -m helpers.workbook --province NAME --year YEAR [--out DIR]
+
+Its sheet names, headers, labels and help texts are in text/workbook.yml.
 """
 from __future__ import annotations
 
@@ -29,56 +32,58 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import assessment, assessment_sheet, catalogue, facts, ingest, location, paths, store
+from . import assessment, assessment_sheet, catalogue, facts, location, paths, store
 from .errors import ReportError
 from .formats import format_number
 from .numbers import NumberError, parse_number
 from .report import FORM_COUNT, ParsedReport, Row, sha256_of, slugify
+from .schema import NUMBER_EXAMPLES, Reading, issue
+from .sheets import cells, last_row
+from .text import both, cli_lang, t
 
 TEMPLATE_VERSION = 1
 # a row code as the text route reads it: 'VII', '6', '6.4.2' (a final dot allowed)
 _CODE = re.compile(r"^(?P<code>[IVX]+|[0-9]+(?:\.[0-9]+)*)\.?$")
-COVER_SHEET = "Thông tin chung"
-FACTS_SHEET = "Số liệu chính"
 HEADER_ROW = 2          # column headers; data rows start on the next row
 FIRST_ROW = HEADER_ROW + 1
-ENTERED_SENTENCE = ("Số liệu nhập trong mẫu nhập liệu (Excel) / "
-                    "figure entered in the data-entry template")
+REPORT_NUMBER_EXAMPLE = "123/BC-UBND"   # the shape of a report number, for the cover's hint
+A_FALL = "-2"                           # how a fall is typed, for the facts sheet's heading
 
+
+def vi(name: str, **values) -> str:
+    """A phrase of text/workbook.yml in Vietnamese: the sheets and headers the writer makes
+    and the reader looks for."""
+    return t(f"workbook.{name}", "vi", **values)
+
+
+def bilingual(name: str, **values) -> str:
+    """'vi / en' (one of them when both are the same): a help text of the workbook."""
+    texts = [t(f"workbook.{name}", lang, **values) for lang in ("vi", "en")]
+    return texts[0] if texts[0] == texts[1] else " / ".join(texts)
+
+
+def _header(prefix: str, widths: list[tuple[str, int]]) -> list[tuple[str, str, str, int]]:
+    return [(key, vi(f"{prefix}_{key}"), t(f"workbook.{prefix}_{key}", "en"), width)
+            for key, width in widths]
+
+
+COVER_SHEET = vi("cover_sheet")
+FACTS_SHEET = vi("facts_sheet")
+ENTERED_SENTENCE = bilingual("entered_sentence")
 # (key, Vietnamese header, English header, column width)
-FORM_COLUMNS = [
-    ("code", "STT", "Code", 8),
-    ("label_vi", "Chỉ tiêu thống kê", "Indicator (Vietnamese)", 60),
-    ("label_en", "Chỉ tiêu (tiếng Anh)", "Indicator", 50),
-    ("unit_vi", "Đơn vị tính", "Unit (Vietnamese)", 18),
-    ("unit_en", "Đơn vị tính (tiếng Anh)", "Unit", 16),
-    ("value", "Số liệu", "Value", 14),
-    ("numerator", "Tử số (ô công thức)", "Numerator (formula cells)", 14),
-    ("denominator", "Mẫu số (ô công thức)", "Denominator (formula cells)", 14),
-    ("note", "Ghi chú", "Note", 30),
-]
-FACT_COLUMNS = [
-    ("fact_id", "Mã số liệu", "Fact id", 30),
-    ("label_vi", "Nội dung", "Figure (Vietnamese)", 50),
-    ("label_en", "Số liệu (tiếng Anh)", "Figure", 45),
-    ("unit", "Đơn vị", "Unit", 12),
-    ("period", "Kỳ (năm hoặc ngày)", "Period (year or date)", 16),
-    ("value", "Giá trị", "Value", 14),
-    ("sentence", "Câu trong báo cáo (không bắt buộc)", "Sentence in the report (optional)", 60),
-]
+FORM_COLUMNS = _header("form", [("code", 8), ("label_vi", 60), ("label_en", 50),
+                                ("unit_vi", 18), ("unit_en", 16), ("value", 14),
+                                ("numerator", 14), ("denominator", 14), ("note", 30)])
+FACT_COLUMNS = _header("fact", [("fact_id", 30), ("label_vi", 50), ("label_en", 45),
+                                ("unit", 12), ("period", 16), ("value", 14), ("sentence", 60)])
 # (key, Vietnamese label, English label, hint)
-COVER_FIELDS = [
-    ("province", "Tỉnh, thành phố", "Province", "vd. Thái Nguyên"),
-    ("year", "Năm báo cáo", "Report year", "yyyy"),
-    ("number", "Số báo cáo", "Report number", "vd. 123/BC-UBND"),
-    ("date", "Ngày báo cáo", "Report date", "dd/mm/yyyy"),
-    ("title", "Tiêu đề báo cáo (không bắt buộc)", "Report title (optional)", ""),
-    ("template_version", "Phiên bản mẫu", "Template version", "không sửa / do not edit"),
-]
+COVER_FIELDS = [(key, vi(f"cover_{key}"), t(f"workbook.cover_{key}", "en"),
+                 bilingual(f"cover_{key}_hint", example=REPORT_NUMBER_EXAMPLE))
+                for key in ("province", "year", "number", "date", "title", "template_version")]
 
 
 def form_sheet(form: int) -> str:
-    return f"Biểu mẫu {form}"
+    return vi("form_sheet", form=str(form))
 
 
 # --------------------------------------------------------------------------- writing
@@ -95,8 +100,8 @@ def template(province: str, year: int | str, out=None, path: Path | None = None,
     """
     province = (province or "").strip()
     if not province:
-        raise ReportError("PROVINCE is empty", hint='e.g. make template PROVINCE="Thái Nguyên" '
-                                                    "YEAR=2023")
+        raise ReportError("PROVINCE is empty",
+                          hint=t("cli.workbook_usage", cli_lang(), year=str(dt.date.today().year)))
     year = _year(year, where="YEAR")
     target = Path(path) if path else template_path(province, year, out)
     if target.exists() and not overwrite:
@@ -149,13 +154,9 @@ def _write_header(sheet, columns, title: str) -> None:
 
 def _write_cover(sheet, province: str, year: int, number: str, date: str) -> None:
     style = _styles()
-    sheet.cell(1, 1, "Mẫu nhập liệu báo cáo cải cách hành chính (Biểu mẫu 1-7) / "
-                     "CCHC report data-entry template").font = style["title"]
-    sheet.cell(2, 1, "Điền các ô màu vàng. Số viết kiểu Việt Nam (1.893; 99,65) hoặc nhập "
-                     "dạng số đều được; để trống ô không có số liệu (không ghi 0). / Fill "
-                     "in the yellow cells. Numbers may be typed as numbers or written the "
-                     "Vietnamese way (1.893; 99,65); leave a cell empty when the report "
-                     "has no figure (never 0).")
+    sheet.cell(1, 1, bilingual("cover_heading", first=str(1), last=str(FORM_COUNT))
+               ).font = style["title"]
+    sheet.cell(2, 1, bilingual("cover_help", **NUMBER_EXAMPLES))
     values = {"province": province, "year": year, "number": number, "date": date,
               "title": "", "template_version": TEMPLATE_VERSION}
     for offset, (key, vi, en, hint) in enumerate(COVER_FIELDS):
@@ -208,9 +209,9 @@ def _write_form(sheet, form: int, entries: pd.DataFrame) -> None:
             if choices not in lists:
                 lists[choices] = DataValidation(
                     type="list", formula1=f'"{choices}"', allow_blank=True,
-                    showErrorMessage=True, errorTitle="Mã không hợp lệ / Invalid code",
-                    error=f"Chọn một mã / choose one of: {choices}",
-                    showInputMessage=True, promptTitle="Chọn mã / Choose a code",
+                    showErrorMessage=True, errorTitle=bilingual("code_invalid"),
+                    error=f"{bilingual('code_choose_one')}: {choices}",
+                    showInputMessage=True, promptTitle=bilingual("code_prompt"),
                     prompt=f"{entry['enum_vi']} | {entry['enum_en']}"[:255])
                 sheet.add_data_validation(lists[choices])
             lists[choices].add(sheet.cell(row, column["value"]).coordinate)
@@ -220,10 +221,7 @@ def _write_form(sheet, form: int, entries: pd.DataFrame) -> None:
 
 def _write_facts(sheet, year: int) -> None:
     style = _styles()
-    _write_header(sheet, FACT_COLUMNS,
-                  "Số liệu chính trong phần thuyết minh của báo cáo (thay đổi: giảm ghi số "
-                  "âm, vd. -2) / Key figures stated in the report's narrative (changes: a "
-                  "fall is negative, e.g. -2)")
+    _write_header(sheet, FACT_COLUMNS, bilingual("facts_heading", fall=A_FALL))
     for row, spec in enumerate(facts.specs(), start=FIRST_ROW):
         values = (spec.id, spec.label_vi, spec.label_en, spec.unit,
                   facts._period(spec.period, None, year), None, None)
@@ -237,8 +235,9 @@ def _write_facts(sheet, year: int) -> None:
 
 # --------------------------------------------------------------------------- reading
 
-def read(path: Path | str) -> ingest.Ingested:
-    """A filled workbook -> the same tables as `ingest.read` of a text report."""
+def reading(path: Path | str) -> Reading:
+    """A filled workbook -> the report as the text route parses it, with the facts entered
+    in its facts sheet (`ingest.read` turns it into the same tables as a text report)."""
     path = Path(path)
     values, formulas = _open(path)
     cover = _read_cover(_sheet(values, COVER_SHEET, path), path)
@@ -246,32 +245,26 @@ def read(path: Path | str) -> ingest.Ingested:
     for form in range(1, FORM_COUNT + 1):
         rows.extend(_read_form(_sheet(values, form_sheet(form), path),
                                _sheet(formulas, form_sheet(form), path), form, path))
-    sha256 = sha256_of(path)
     parsed = ParsedReport(
-        path=path, sha256=sha256, title=cover["title"], province=cover["province"],
+        path=path, sha256=sha256_of(path), title=cover["title"], province=cover["province"],
         year=cover["year"], number=cover["number"], date=cover["date"], narrative=[],
         rows=rows, form_titles={form: catalogue.label(catalogue.FORM_SECTION[form], "vi")
                                 for form in range(1, FORM_COUNT + 1)},
         form_lines={form: 1 for form in range(1, FORM_COUNT + 1)})
-    ingest.verify_checksum(path, sha256)
-    # the same catalogue lookups and flags as a text report
-    result = ingest.tables(parsed, narrative_assessment=False)
     issues: list[dict] = []
     found = _read_facts(_sheet(values, FACTS_SHEET, path), _sheet(formulas, FACTS_SHEET, path),
                         parsed, issues)
-    result.facts = pd.DataFrame(found, columns=ingest.FACT_COLUMNS)
     sheet = values[assessment_sheet.name()] if assessment_sheet.name() in values else None
-    result.assessment, problems = assessment_sheet.read(
+    items, given, problems = assessment_sheet.entered(
         sheet, _columns(sheet, assessment_sheet.columns(), path) if sheet else {}, FIRST_ROW,
-        parsed, result.indicators, result.facts)
+        path)
     issues += assessment.issue_records(problems)
-    if issues:
-        extra = pd.DataFrame(issues, columns=ingest.ISSUE_COLUMNS)
-        result.issues = pd.concat([result.issues, extra], ignore_index=True)
-    return result
+    return Reading(parsed, facts=found, issues=issues, assessment=items, assessment_given=given)
 
 
 def _open(path: Path):
+    """The workbook as typed (formulas as formulas) and with the values Excel saved. It is
+    read once; a second time only when it holds formulas (for the values they gave)."""
     import zipfile
 
     from openpyxl import load_workbook
@@ -280,7 +273,11 @@ def _open(path: Path):
         raise ReportError("file not found", path=path,
                           hint="check the name; reports live in data/raw/")
     try:
-        return (load_workbook(path, data_only=True), load_workbook(path, data_only=False))
+        typed = load_workbook(path, data_only=False)
+        if not any(cell.data_type == "f" for sheet in typed.worksheets
+                   for cell in cells(sheet)):
+            return typed, typed
+        return load_workbook(path, data_only=True), typed
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ReportError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
                           path=path, hint="save it from Excel or LibreOffice as .xlsx") from None
@@ -320,7 +317,7 @@ def _read_cover(sheet, path: Path) -> dict:
     date = _date(fields["date"][0].value, path,
                  f"sheet '{COVER_SHEET}', cell D{fields['date'][1]}") \
         if "date" in fields else None
-    title = text("title") or f"Báo cáo công tác cải cách hành chính {province} năm {year}"
+    title = text("title") or vi("default_title", province=province, year=year)
     return {"province": province, "year": year, "number": text("number") or None,
             "date": date, "title": title}
 
@@ -386,7 +383,7 @@ def _columns(sheet, wanted, path: Path) -> dict[str, int]:
 def _read_form(sheet, formulas, form: int, path: Path) -> list[Row]:
     column = _columns(sheet, FORM_COLUMNS, path)
     rows = []
-    for number in range(FIRST_ROW, sheet.max_row + 1):
+    for number in range(FIRST_ROW, last_row(formulas) + 1):
         def cell(key: str, number=number):
             return sheet.cell(number, column[key])
 
@@ -472,10 +469,10 @@ def _value_text(cell, formulas, sheet: str, path: Path) -> str:
 
 def _cell_text(cell, formulas, sheet: str, path: Path) -> str:
     value = cell.value
-    typed = formulas[cell.coordinate].value
-    if value is None and isinstance(typed, str) and typed.startswith("="):
+    typed = formulas[cell.coordinate]
+    if value is None and typed.data_type == "f":
         raise ReportError(f"sheet '{sheet}', cell {cell.coordinate}: an Excel formula "
-                          f"({typed}) with no saved result", path=path,
+                          f"({typed.value}) with no saved result", path=path,
                           hint="open and save the workbook in Excel or LibreOffice, or type "
                                "the number itself")
     if value is None:
@@ -515,7 +512,7 @@ def _read_facts(sheet, formulas, parsed: ParsedReport, issues: list[dict]) -> li
     column = _columns(sheet, FACT_COLUMNS, parsed.path)
     specs = {spec.id: spec for spec in facts.specs()}
     found = []
-    for number in range(FIRST_ROW, sheet.max_row + 1):
+    for number in range(FIRST_ROW, last_row(formulas) + 1):
         def cell(key: str, number=number):
             return sheet.cell(number, column[key])
 
@@ -530,13 +527,9 @@ def _read_facts(sheet, formulas, parsed: ParsedReport, issues: list[dict]) -> li
                               f"'{fact_id}': {exc.message}", path=parsed.path) from None
         spec = specs.get(fact_id)
         if spec is None:
-            issues.append({"severity": "warning", "kind": "unknown_fact", "indicator_id": "",
-                           "form": None, "line": number,
-                           "message_en": f"fact '{fact_id}' (sheet '{sheet.title}', row "
-                                         f"{number}) is not in facts.yml; it is kept with "
-                                         "its own label",
-                           "message_vi": f"số liệu '{fact_id}' (trang '{sheet.title}', dòng "
-                                         f"{number}) không có trong facts.yml; vẫn được giữ lại"})
+            issues.append(issue("warning", "unknown_fact", both(
+                "ingest.unknown_fact", fact=fact_id, sheet=sheet.title, row=str(number)),
+                line=number))
         period = _period(cell("period"), sheet.title, parsed.path)
         if not period and spec is not None:
             period = facts._period(spec.period, None, parsed.year)
@@ -556,23 +549,26 @@ def _read_facts(sheet, formulas, parsed: ParsedReport, issues: list[dict]) -> li
 # --------------------------------------------------------------------------- command line
 
 def main(argv=None) -> int:
+    lang = cli_lang()
     parser = argparse.ArgumentParser(prog="python -m helpers.workbook",
-                                     description="Write an empty data-entry workbook.")
-    parser.add_argument("--province", required=True, help='e.g. "Thái Nguyên"')
-    parser.add_argument("--year", required=True, help="the report year, e.g. 2023")
-    parser.add_argument("--out", default=None, help="output root (default: the repository)")
-    parser.add_argument("--number", default="", help="report number, if known")
-    parser.add_argument("--date", default="", help="report date dd/mm/yyyy, if known")
+                                     description=t("cli.workbook_description", lang))
+    parser.add_argument("--province", required=True, help=t("cli.workbook_province_help", lang))
+    parser.add_argument("--year", required=True,
+                        help=t("cli.workbook_year_help", lang,
+                               year=str(dt.date.today().year)))
+    parser.add_argument("--out", default=None, help=t("cli.output_help", lang))
+    parser.add_argument("--number", default="", help=t("cli.workbook_number_help", lang))
+    parser.add_argument("--date", default="", help=t("cli.workbook_date_help", lang))
     parser.add_argument("--overwrite", action="store_true",
-                        help="replace an existing workbook (its entries are lost)")
+                        help=t("cli.workbook_overwrite_help", lang))
     args = parser.parse_args(argv)
     try:
         target = template(args.province, args.year, args.out, number=args.number,
                           date=args.date, overwrite=args.overwrite)
     except ReportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli.workbook_error", lang, error=str(exc)), file=sys.stderr)
         return 2
-    print(f"wrote {target}")
+    print(t("cli.workbook_wrote", lang, path=str(target)))
     return 0
 
 

@@ -17,6 +17,7 @@ value `count`.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import string
 from functools import lru_cache
@@ -161,3 +162,8 @@ def markup(key: str, lang: str, **values) -> Markup:
 def both(key: str, **values) -> dict[str, str]:
     """The phrase in every language: {'vi': ..., 'en': ...}."""
     return {lang: t(key, lang, **values) for lang in LANGS}
+
+
+def cli_lang() -> str:
+    """The language of command-line messages: English, or Vietnamese when CCHC_LANG=vi."""
+    return "vi" if os.environ.get("CCHC_LANG", "").strip().lower() == "vi" else "en"
