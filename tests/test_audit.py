@@ -264,7 +264,7 @@ def test_reference_reads_the_rank_change_the_source_states():
     assert sipas["rank_change_stated"] == 11          # "tăng 11 bậc" in its evidence
     par_2020 = published[(published["index"] == "PAR_INDEX") & (published["slug"] == "thai-nguyen")
                          & (published["assessment_year"] == 2020)].iloc[0]
-    assert pd.isna(par_2020["rank_change_stated"])    # "climbing two places": no such words
+    assert par_2020["rank_change_stated"] == 2   # "climbing two places over 2019", in English
 
 
 def test_reference_checks_use_the_typed_published_figures(seed):

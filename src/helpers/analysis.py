@@ -9,13 +9,12 @@ the catalogue and fact ids of facts.yml); the values always come from the tables
 """
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from . import catalogue
 from .data import ReportData, number as _number
 from .formats import as_date
+from . import reference
 from .reference import NATIONAL_AVERAGE
 from .report import slugify
 
@@ -66,14 +65,6 @@ DIGITAL_STATUS = ("VII.1", "VII.2", "VII.4")
 
 INDEX_COLUMNS = ["index", "series", "province", "year", "score", "score_unit", "rank",
                  "rank_of", "origin", "source", "fact_ids", "evidence", "published_after_report"]
-# "tăng 3 bậc so với năm 2022" / "up 3 places on 2022": a rank change a source states
-_STATED_RANK_CHANGE = re.compile(
-    r"(?P<verb>tăng|giảm|up|down|climbing|falling)\s+(?P<places>\d+|[a-z]+)\s+"
-    r"(?:bậc|places?)\s+(?:so với năm|on|over|from)\s+(?P<year>(?:19|20)\d{2})",
-    re.IGNORECASE)
-_PLACES_IN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                    "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-
 
 def index_history(data: ReportData, index: str = "PAR_INDEX") -> pd.DataFrame:
     """Score and rank by year: the report's statements, then the published figures.
@@ -169,9 +160,9 @@ def _reference_row(ref: pd.Series, index: str, series: str) -> dict:
 
 
 def implied_by_sources(rows: list[dict]) -> list[dict]:
-    """Ranks implied by a change a published source states ("xếp thứ 6 ... (tăng 3 bậc so
-    với năm 2022)" implies 9th in 2022), for a year without a rank inside the years the
-    series has (a gap is filled; the series is not extended)."""
+    """Ranks implied by a change a published source states (6th, "up 3 places on 2022":
+    9th in 2022), for a year without a rank inside the years the series has (a gap is
+    filled; the series is not extended)."""
     known = {row["year"] for row in rows if row["rank"] is not None and not pd.isna(row["rank"])}
     if not known:
         return []
@@ -179,20 +170,14 @@ def implied_by_sources(rows: list[dict]) -> list[dict]:
     for row in rows:
         if row["origin"] != "published" or row["rank"] is None or pd.isna(row["rank"]):
             continue
-        for match in _STATED_RANK_CHANGE.finditer(row.get("evidence") or ""):
-            year, places = int(match["year"]), _places(match["places"])
-            if places is None or year in known or not min(known) < year < max(known):
+        for gained, year in reference.stated_rank_changes(row.get("evidence") or ""):
+            if year is None or year in known or not min(known) < year < max(known):
                 continue
-            gained = match["verb"].lower() in ("tăng", "up", "climbing")
-            implied.append({**row, "year": year, "score": None,
-                            "rank": row["rank"] + places if gained else row["rank"] - places,
-                            "origin": "implied", "evidence": match.string.strip()})
+            # places gained since `year`: the rank number was larger by them then
+            implied.append({**row, "year": year, "score": None, "rank": row["rank"] + gained,
+                            "origin": "implied", "evidence": str(row["evidence"]).strip()})
             known.add(year)
     return implied
-
-
-def _places(words: str) -> int | None:
-    return int(words) if words.isdigit() else _PLACES_IN_WORDS.get(words.lower())
 
 
 def trajectory(history: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -147,7 +147,7 @@ class ReportData:
         return None if found is None else number(found["value"])
 
     def fact_decimals(self, fact_id: str) -> int:
-        """Digits the narrative wrote after the decimal comma ('89,20' -> 2)."""
+        """Digits the narrative wrote after the decimal comma ('12,50' -> 2)."""
         found = self.fact_row(fact_id)
         return decimals_written(str(found["value_raw"])) if found is not None else 0
 

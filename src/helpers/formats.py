@@ -86,7 +86,7 @@ def billion_decimals(billion: float) -> int:
 
 
 def format_billions(million_vnd, lang: str = "vi") -> str:
-    """An amount in million VND written in billion VND: 5992283 -> '5.992' (vi)."""
+    """An amount in million VND written in billion VND: 1234567 -> '1.235' (vi)."""
     if missing(million_vnd):
         return "–"
     billion = float(million_vnd) / 1000
@@ -138,7 +138,7 @@ def month_labels(lang: str) -> list[str]:
 
 
 def ordinal(n, lang: str) -> str:
-    """6 -> '6th' (en); Vietnamese writes the number ('6'), its phrase says 'thứ'."""
+    """6 -> '6th' (en); Vietnamese writes the number ('6') and its phrase the word before."""
     check_lang(lang)
     n = int(n)
     if lang == "vi":

@@ -54,7 +54,7 @@ def parse(code: str) -> tuple[str, dict[str, str]]:
 
 
 def describe(code: str, lang: str) -> str:
-    """'table:7:12' -> 'table 7, row 12' (en) / 'bảng 7, dòng 12' (vi)."""
+    """'table:7:12' -> 'table 7, row 12' in English (text/location.yml)."""
     from .text import t
     kind, values = parse(code)
     return t(f"location.{kind}", lang, **values)

@@ -15,7 +15,7 @@ _TITLE_WORDS = 25   # a heading's title is short; the rest of a long line is its
 
 
 def sections(narrative: list[tuple[int, str]]) -> list[dict]:
-    """[{'number': 'II.6.8', 'title': 'Kết quả cung cấp dịch vụ công trực tuyến', 'line': 271}]"""
+    """[{'number': 'II.6.8', 'title': <the heading's words>, 'line': 271}, ...]"""
     found, part = [], ""
     for line, words in narrative:
         match = _HEADING.match(words.strip())

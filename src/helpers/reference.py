@@ -31,7 +31,15 @@ GOVERNANCE_COLUMNS = ["index", "assessment_year", "province", "score", "score_un
                       "rank_of", "source_url", "evidence"]
 CONTEXT_COLUMNS = ["metric", "value", "unit", "period_end", "source_url", "evidence"]
 NATIONAL_AVERAGE = "National average"
-_RANK_CHANGE = re.compile(r"(tăng|giảm) (\d+) bậc")
+# A rank change in a source's words: "tăng 3 bậc so với năm 2022" (the year optional),
+# "up 3 places on 2022"; a gain is positive.
+_RANK_CHANGE = re.compile(
+    r"(?P<verb>tăng|giảm|up|down|climbing|falling)\s+(?P<places>\d+|[a-z]+)\s+"
+    r"(?:bậc|places?)(?:\s+(?:so với năm|on|over|from)\s+(?P<year>(?:19|20)\d{2}))?",
+    re.IGNORECASE)
+_GAIN = re.compile(r"^(?:up|climbing|t)", re.IGNORECASE)   # the first verb of each pair gains
+_PLACES_IN_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                    "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
 def _digits_after_point(text: str) -> int:
@@ -39,13 +47,23 @@ def _digits_after_point(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
+def stated_rank_changes(evidence: str) -> list[tuple[int, int | None]]:
+    """Every rank change a source's words state: (places gained, the year compared with or
+    None); a fall is negative."""
+    found = []
+    for match in _RANK_CHANGE.finditer(evidence or ""):
+        words = match["places"].lower()
+        places = int(words) if words.isdigit() else _PLACES_IN_WORDS.get(words)
+        if places is not None:
+            year = int(match["year"]) if match["year"] else None
+            found.append((places if _GAIN.match(match["verb"]) else -places, year))
+    return found
+
+
 def _stated_rank_change(evidence: str) -> float:
     """Places gained as the source words it, when it says it exactly once; else NaN."""
-    found = _RANK_CHANGE.findall(evidence or "")
-    if len(found) != 1:
-        return float("nan")
-    direction, places = found[0]
-    return float(places) * (-1 if direction == "giảm" else 1)
+    found = stated_rank_changes(evidence)
+    return float(found[0][0]) if len(found) == 1 else float("nan")
 
 
 def verify(path: Path) -> None:

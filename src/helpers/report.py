@@ -41,6 +41,9 @@ _NUMBER_DATE = re.compile(
     r"Báo\s+cáo\s+số\s+(?P<number>[\w./-]+?)\s+ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})",
     re.IGNORECASE)
 _HEADER_WORDS = ("STT", "Chỉ tiêu thống kê", "Số liệu", "Ghi chú", "Đơn vị tính")
+# A form's header cells and the column each names (compared case-insensitively)
+HEADER_COLUMNS = (("STT", "code"), ("Chỉ tiêu", "label"), ("Đơn vị tính", "unit"),
+                  ("Số liệu", "value"), ("Ghi chú", "note"))
 _ROMAN_VALUES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
 _TITLE_LINES = 40     # the title block is at the top of the report ...
 _APPENDIX_LINES = 15  # ... and repeated in the appendix header just before Biểu mẫu 1

@@ -62,9 +62,7 @@ _ZIP = b"PK\x03\x04"
 _SAVE_AS_DOCX = "open it in Word or LibreOffice and save it as .docx (Word Document)"
 
 FIELDS = ("code", "label", "unit", "value", "note")
-# A form's header cells and the column each names (compared case-insensitively).
-_HEADERS = (("STT", "code"), ("Chỉ tiêu", "label"), ("Đơn vị tính", "unit"),
-            ("Số liệu", "value"), ("Ghi chú", "note"))
+_HEADERS = report.HEADER_COLUMNS   # a form's header cells and the column each names
 _CODE = re.compile(r"^(?:[IVX]+|[0-9]+(?:\.[0-9]+)*)\.?$")
 _BREAKS = re.compile(r"\s*\n\s*")
 

@@ -101,7 +101,7 @@ def _formula(row: dict) -> tuple[float, float] | None:
 
 
 def unit_words(entry: dict, lang: str) -> str:
-    """What a row counts, in words of the language ('cơ quan, đơn vị', 'dossiers',
+    """What a row counts, in words of the language ('agencies and units', 'dossiers',
     'million VND'): the catalogue's `words_vi`/`words_en`, never its unit column."""
     return entry.get(f"words_{lang}") or ""
 

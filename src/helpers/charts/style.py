@@ -101,7 +101,7 @@ def fact_label(fact_id: str, lang: str) -> str:
 
 
 def level_name(ind_id: str, lang: str) -> str:
-    """'Tỷ lệ hồ sơ đúng hạn: sở, ngành' -> 'Sở, ngành' (the part after the colon)."""
+    """A sub-row's level: the part of its short label after the colon, capitalised."""
     return capitalised(short_label(ind_id, lang).split(": ")[-1])
 
 
@@ -121,8 +121,8 @@ def report_name(data: ReportData, lang: str) -> str:
 
 
 def source_line(data: ReportData, lang: str, rows=(), fact_ids=(), urls=()) -> str:
-    """'Nguồn: Báo cáo 301/BC-UBND, mục II.5.1; Biểu mẫu 7, chỉ tiêu 6.4.1-6.4.2' (rows in
-    form order; narrative figures by the report's numbered section, as on paper)."""
+    """'Source: Report 301/BC-UBND, section II.5.1; Form 7, rows 6.4.1-6.4.2' (rows in form
+    order; narrative figures by the report's numbered section, as on paper)."""
     parts = []
     sections = narrative_sections(data, fact_ids)
     if sections is not None:
@@ -160,8 +160,8 @@ def wrap(words: str, width: int) -> str:
 
 
 def wrap_balanced(words: str, width: int) -> str:
-    """As few lines as `width` allows, of even length ('ĐVSN tự bảo đảm một phần chi TX'
-    breaks in the middle, not before its last word); a word is never cut (30/06/2022)."""
+    """As few lines as `width` allows, of even length (a label breaks in its middle, not
+    before its last word); a word is never cut (30/06/2022)."""
     lines = len(textwrap.wrap(words, width, break_long_words=False)) or 1
     for narrower in range(math.ceil(len(words) / lines), width + 1):
         if len(textwrap.wrap(words, narrower, break_long_words=False)) <= lines:

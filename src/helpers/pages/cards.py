@@ -45,7 +45,7 @@ def percent(value, lang: str, decimals: int = 2) -> str:
 
 
 def change_words(value: float | None, lang: str, unit: str, decimals: int = 0):
-    """'tăng 3,59 điểm' / 'up 6 places'; unit is 'points' or 'places'."""
+    """'up 3.59 points' / 'up 6 places' in words of the language; unit: points or places."""
     if value is None:
         return None
     if round_half_up(value, decimals) == 0:
@@ -60,7 +60,7 @@ def sign(value) -> int:
 
 
 def rank_line(data, prefix: str, lang: str, year: int):
-    """('xếp thứ 6/63, tăng 6 bậc so với năm 2020', +1) from the facts `<prefix>_rank...`."""
+    """('6th of 63, up 6 places on 2020', +1) from the facts `<prefix>_rank...`."""
     rank, of = data.fact(f"{prefix}_rank"), data.fact(f"{prefix}_rank_of")
     if rank is None or of is None:
         return None

@@ -65,14 +65,14 @@ def link(url: str, label=None) -> Markup:
 # --------------------------------------------------------------------- references
 
 def form_ref(ind_ids, lang: str) -> Markup:
-    """'Biểu mẫu 7, chỉ tiêu 6.4.1-6.4.2' / 'Form 7, rows 6.4.1-6.4.2' ('; ' between forms)."""
+    """'Form 7, rows 6.4.1-6.4.2' in words of the language ('; ' between forms)."""
     known = [i for i in ind_ids if catalogue.form_of(i)[0]]
     return join([t("ref_form", lang, form=form, rows=catalogue.row_ranges(ids), count=len(ids))
                  for form, ids in catalogue.by_form(known).items()], "; ")
 
 
 def narrative_ref(data: ReportData, fact_ids, lang: str) -> Markup:
-    """'Báo cáo, mục I.1' / 'report, section I.1': where the narrative states the facts."""
+    """'report, section I.1' in words of the language: where the narrative states the facts."""
     lines = [row["line"] for f in dict.fromkeys(fact_ids)
              if (row := data.fact_row(f)) is not None]
     if not lines:

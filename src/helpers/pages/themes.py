@@ -25,7 +25,7 @@ def is_date(value) -> bool:
 
 
 def fact_ref(data: PageData, fact_ids, lang: str) -> Markup:
-    """'dòng 17 của tệp báo cáo' / 'line 17 of the report file' for narrative facts."""
+    """'line 17 of the report file' in words of the language, for narrative facts."""
     lines = sorted({int(found["line"]) for found in (data.fact_row(f) for f in fact_ids)
                     if found is not None and not missing(found["line"])})
     return join([a("ref_line", lang, line=str(line)) for line in lines], "; ")
@@ -49,7 +49,8 @@ def row_label(data: PageData, ind_id: str, lang: str) -> str:
 
 
 def row_value(data: PageData, ind_id: str, lang: str) -> Markup:
-    """A row's value as a reader expects it: 99,65% / 1.893 / 5.992 tỷ đồng / Hoàn thành."""
+    """A row's value as a reader expects it: a percentage, a count, an amount in billion VND
+    or the label of its code, written the language's way."""
     row = data.row(ind_id)
     missing_value = el("span", a("not_reported", lang), class_="muted")
     if row is None:
