@@ -322,4 +322,4 @@ def test_a_report_worded_differently_shows_its_own_assessment(built):
         for anchor, count in (("well", 3), ("short", 3), ("tasks", 5)):
             start = html.index(f'id="{anchor}"')
             section = html[start:html.index("</section>", start)]
-            assert section.count('<q class="quote" lang="vi">') == count, (lang, anchor)
+            assert section.count('<q lang="vi" class="quote">') == count, (lang, anchor)
