@@ -192,8 +192,13 @@ RECOVERABLE = [
      "not read", 1, (" khảo sát\tSố lượng\t2.400", 0), "", math.nan),
     ("last_row_cut.txt", "cut_off_row", "error", "ends in the middle of row 6.5.2.", 7,
      ("6.5.2.\t", 0), "VII.6.5.2", 40),
-    ("date_mismatch.txt", "date_mismatch", "warning", "dated 2021-12-15", None,
+    ("date_mismatch.txt", "date_mismatch", "warning", "dated 15 December 2021", None,
      ("ngày 15/12/2021", 0), "", None),
+    ("ambiguous_count.txt", "ambiguous_value", "error", "reads two ways: 1,000 (a comma "
+     "grouping thousands, the English way) or 1.000 (a decimal comma)", 1,
+     ("\t1,000\t", 0), "I.2.1", math.nan),
+    ("invalid_date.txt", "invalid_date", "error", "the report's date, 31/02/2023, is a day "
+     "that does not exist", None, ("ngày 31/02/2023", 0), "", None),
 ]
 # The row each case changes (compared with the synthetic report, every other row is the same).
 CHANGED = {"wrapped_label.txt": "I.6.1"}

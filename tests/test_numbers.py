@@ -86,3 +86,30 @@ def test_dates_are_written_one_way_per_language():
     assert short_date("2022-11-30", "en") == "30 Nov"
     assert short_date("2022-11-30", "vi") == "30/11"
     assert date_text("not a date", "en") == "not a date"
+
+
+@pytest.mark.parametrize("text", ["1,000", "12,345", "999,999", " 1,000 ", "-1,000", "1,000%"])
+@pytest.mark.parametrize("unit", ["count", "million_vnd"])
+def test_a_count_or_an_amount_with_three_decimals_reads_two_ways_and_is_refused(text, unit):
+    # '1,000': a thousand with an English thousands comma, or one with a decimal comma
+    with pytest.raises(NumberError, match="reads two ways") as info:
+        parse_number(text, unit)
+    assert info.value.kind == "two_ways" and text in str(info.value)
+
+
+@pytest.mark.parametrize("text, unit, expected", [
+    ("99,65", "percent", 99.65), ("99,650", "percent", 99.65), ("1,000", "percent", 1.0),
+    ("1,000", "points", 1.0), ("1,000", None, 1.0),          # not a count: the decimal comma
+    ("1.000", "count", 1000), ("1,5", "count", 1.5), ("0,125", "count", 0.125),
+    ("1234,567", "million_vnd", 1234.567), ("1.234,567", "million_vnd", 1234.567),
+    ("1,00", "count", 1.0), ("1,0000", "count", 1.0),
+])
+def test_a_number_that_reads_one_way_is_read_whatever_its_unit(text, unit, expected):
+    assert parse_number(text, unit) == pytest.approx(expected)
+
+
+def test_a_formulas_operands_are_counts():
+    with pytest.raises(NumberError) as info:
+        parse_cell(r"$(1,000/2.000)*100=50\%$")
+    assert info.value.kind == "two_ways"
+    assert parse_cell(r"$(1.000/2.000)*100=50,000\%$", "percent").value == 50

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from helpers import catalogue, ingest, report
 from helpers.errors import ReportError
-from helpers.numbers import NumberError, decimals_written, parse_cell, parse_number
+from helpers.numbers import NumberError, decimals_written, parse_cell, parse_number, reads_two_ways
 
 from conftest import SYNTHETIC
 
@@ -125,7 +125,13 @@ def test_parse_cell_returns_a_cell_or_our_error_whatever_it_is_given(anything):
 @given(vietnamese_numbers(signed=False), vietnamese_numbers(signed=False),
        vietnamese_numbers(signed=False), st.sampled_from(["=", " = ", "= ", " ="]))
 def test_a_formula_cell_keeps_its_three_numbers(a, b, c, equals):
-    cell = parse_cell(f"$({a[0]}/{b[0]})*100{equals}{c[0]}\\%$")
+    text = f"$({a[0]}/{b[0]})*100{equals}{c[0]}\\%$"
+    if reads_two_ways(a[0], "count") or reads_two_ways(b[0], "count"):
+        with pytest.raises(NumberError) as error:    # a and b count: '1,234' reads two ways
+            parse_cell(text)
+        assert error.value.kind == "two_ways"
+        return
+    cell = parse_cell(text)
     assert cell.is_formula
     assert (cell.numerator, cell.denominator, cell.value) == \
         (float(a[1]), float(b[1]), float(c[1]))
@@ -224,11 +230,12 @@ def test_a_changed_value_cell_is_read_right_or_reported(row, cell):
     ingested = ingest.tables(report.parse_text("\n".join(lines)))
     indicator = _indicator_id(row.form, row.code)
     value = ingested.indicators.set_index("indicator_id").loc[indicator, "value"]
-    try:
-        expected = parse_cell(cell).value
-    except NumberError:
+    try:   # read by the row's unit: in a count or an amount '1,234' reads two ways
+        expected = parse_cell(cell, catalogue.entry(indicator)["unit"]).value
+    except NumberError as error:
         assert math.isnan(value)
-        issue = ingested.issues[ingested.issues["kind"] == "unreadable_value"]
+        kind = "ambiguous_value" if error.kind == "two_ways" else "unreadable_value"
+        issue = ingested.issues[ingested.issues["kind"] == kind]
         assert list(issue["line"]) == [row.line]
         return
     assert math.isnan(value) if expected is None else value == expected

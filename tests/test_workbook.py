@@ -398,3 +398,57 @@ def test_raw_reports_include_workbooks_but_not_excel_lock_files(monkeypatch, tmp
         (tmp_path / name).write_text("x", encoding="utf-8")
     monkeypatch.setattr(paths, "RAW", tmp_path)
     assert [p.name for p in paths.raw_reports()] == ["a_2022.txt", "b_2023.xlsx"]
+
+
+def _cover_row(cover, key: str) -> int:
+    return [r for r in range(1, 40) if cover.cell(r, 1).value == key][0]
+
+
+def test_a_cover_date_that_disagrees_with_the_year_is_a_warning_with_its_place(entered):
+    # as in the text route (tests/fixtures/bad/date_mismatch.txt): recorded, not refused
+    book = load_workbook(entered)
+    cover = book[workbook.COVER_SHEET]
+    row = _cover_row(cover, "date")
+    cover.cell(row, 4).value = "19/12/2019"            # the seed's year is 2022
+    book.save(entered)
+    got = ingest.read(entered)
+    assert got.report.date == "2019-12-19"
+    assert list(got.issues["kind"]) == ["date_mismatch"]
+    issue = got.issues.iloc[0]
+    assert issue["severity"] == "warning"
+    assert (issue["line"], issue["location"]) == (row, f"sheet:{workbook.COVER_SHEET}:{row}")
+    assert issue["message_en"] == ("the report is dated 19 December 2019 but its title is "
+                                   "about 2022; check the title's year")
+
+
+def test_a_cover_date_in_the_year_after_is_no_problem(entered):
+    book = load_workbook(entered)
+    cover = book[workbook.COVER_SHEET]
+    cover.cell(_cover_row(cover, "date"), 4).value = "05/01/2023"   # written early the next
+    book.save(entered)
+    assert ingest.read(entered).issues.empty
+
+
+@pytest.mark.parametrize("value, message", [
+    ("1,000", "reads two ways"),                 # a count typed the English way
+    ("31/02/2022", "not a date"),                # in the period column: no such day
+])
+def test_a_fact_typed_two_ways_or_on_a_day_that_does_not_exist_is_refused(entered, value,
+                                                                          message):
+    book = load_workbook(entered)
+    sheet = book[workbook.FACTS_SHEET]
+    fcol = fact_columns()
+    row = [r for r in range(workbook.FIRST_ROW, sheet.max_row + 1)
+           if sheet.cell(r, fcol["fact_id"]).value == "dossiers_received"][0]
+    column = "value" if "/" not in value else "period"
+    sheet.cell(row, fcol[column]).value = value
+    book.save(entered)
+    with pytest.raises(ReportError, match=message) as error:
+        ingest.read(entered)
+    assert f"sheet '{workbook.FACTS_SHEET}', cell" in str(error.value)
+
+
+def test_an_assessment_items_place_is_its_sheet_row(seed, tmp_path):
+    got = ingest.read(filled_template(seed, tmp_path))
+    first = got.assessment.iloc[0]
+    assert first["location"] == f"sheet:{assessment_sheet.name()}:{first['line']}"

@@ -29,13 +29,13 @@ How a section is read:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import pandas as pd
 import yaml
 
-from . import catalogue, facts
+from . import catalogue, facts, location
 from .paths import PACKAGE
 from .report import Problem
 from .text import t
@@ -44,8 +44,8 @@ SPEC_FILE = PACKAGE / "assessment.yml"
 SECTIONS = ("strength", "shortfall", "task")
 FAMILIES = ("assessment", *SECTIONS, "other")
 GENERAL = "general"
-COLUMNS = ["report_id", "section", "item", "text_vi", "line", "theme", "indicator_ids",
-           "fact_ids"]
+COLUMNS = ["report_id", "section", "item", "text_vi", "line", "location", "theme",
+           "indicator_ids", "fact_ids"]
 HEADING_WORDS = 20   # a heading is short; a longer line is a sentence
 
 _ROMAN = re.compile(r"^(?P<num>[IVX]{1,4})[.)]\s+(?P<rest>\S.*)$")
@@ -100,6 +100,11 @@ class Item:
     item: int
     text: str
     line: int
+    location: str = ""   # where the item is in the raw file (helpers.location)
+
+    def placed(self, location: str) -> Item:
+        """The item with its location (kept when it has one)."""
+        return self if self.location else replace(self, location=location)
 
 
 @dataclass
@@ -416,6 +421,7 @@ def table(report_id: str, items: list[Item], indicators: pd.DataFrame | None,
         indicator_ids, fact_ids = link(item.text, indicators, stated)
         records.append({"report_id": report_id, "section": item.section, "item": item.item,
                         "text_vi": item.text, "line": item.line,
+                        "location": item.location or location.line(item.line),
                         "theme": typed.get("theme") or theme_of(item.text),
                         "indicator_ids": typed.get("indicator_ids") or indicator_ids,
                         "fact_ids": typed.get("fact_ids") or fact_ids})
@@ -423,10 +429,12 @@ def table(report_id: str, items: list[Item], indicators: pd.DataFrame | None,
     return frame.astype({"item": "int64", "line": "int64"})
 
 
-def issue_records(problems: list[Problem]) -> list[dict]:
-    """Problems as rows of parse_issues.csv (none of them concerns one form row)."""
+def issue_records(problems: list[Problem], sheet: str = "") -> list[dict]:
+    """Problems as rows of parse_issues.csv (none of them concerns one form row); `sheet`:
+    the workbook sheet whose rows their lines are."""
     return [{"severity": p.severity, "kind": p.kind, "indicator_id": "", "form": None,
-             "line": p.line, "message_en": p.message_en, "message_vi": p.message_vi}
+             "line": p.line, "message_en": p.message_en, "message_vi": p.message_vi,
+             "location": location.sheet_row(sheet, p.line) if sheet and p.line else ""}
             for p in problems]
 
 

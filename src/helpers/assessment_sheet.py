@@ -13,7 +13,7 @@ import math
 import re
 from pathlib import Path
 
-from . import assessment, catalogue, facts
+from . import assessment, catalogue, facts, location
 from .errors import ReportError
 from .sheets import last_row
 from .text import t
@@ -70,7 +70,8 @@ def entered(sheet, column: dict[str, int], first_row: int,
         for number, entry in enumerate(mine, start=1):
             given[len(items)] = {key: entry[key] for key in ("theme", "indicator_ids",
                                                              "fact_ids")}
-            items.append(assessment.Item(section, number, entry["text"], entry["row"]))
+            items.append(assessment.Item(section, number, entry["text"], entry["row"],
+                                         location.sheet_row(sheet.title, entry["row"])))
             problems += _unknown_ids(entry, sheet)
     problems += assessment.section_problems({item.section for item in items}, name())
     return items, given, problems

@@ -27,13 +27,16 @@ import pandas as pd
 from . import (assessment, catalogue, facts, location, outline, paths, schema, store, word,
                workbook)
 from .errors import ReportError, where
-from .numbers import NumberError, parse_cell
+from .formats import LANGS
+from .numbers import NumberError, parse_cell, two_readings
 from .report import ParsedReport, Problem, Row, parse_report, sha256_of
 from .schema import (FACT_COLUMNS, INDICATOR_COLUMNS, ISSUE_COLUMNS, NUMBER_EXAMPLES, Ingested,
                      Reading, issue)
 from .text import both, cli_lang, t
 
 PERCENT_RANGE = (0, 100)
+# Refused narrative figures recorded together when on one line (facts.Refusal.kind)
+_PER_SENTENCE = ("fact_other_subject", "fact_rank_out_of_range")
 MAX_REPORT_BYTES = 64 * 2**20   # a report's text is ~100 kB, a filled workbook ~200 kB
 # A note cell holding only a number or a formula is a value that a stray tab moved or split.
 _VALUE_IN_NOTE = re.compile(r"(?=.*[0-9])[0-9.,% ]+|\$?\s*\(.*/.*\)\s*\*\s*100.*")
@@ -140,19 +143,22 @@ def tables(parsed: ParsedReport, entered_facts: list[dict] | None = None,
                               columns=INDICATOR_COLUMNS)
     _check_coverage(parsed, indicators, issues)
     if entered_facts is None:
-        unreadable: list[ReportError] = []
-        stated = facts.extract(parsed.narrative, parsed.year, unreadable)
-        issues += [issue("error", "unreadable_fact",
-                         both("ingest.unreadable_fact", problem=exc.message, **NUMBER_EXAMPLES),
-                         line=exc.line) for exc in unreadable]
+        refused: list[facts.Refusal] = []
+        stated = facts.extract(parsed.narrative, parsed.year, refused,
+                               facts.Subject(parsed.province, parsed.province_kind))
+        issues += _refusal_issues(refused)
         entered_facts = [{"report_id": parsed.report_id, **fact,
                           "location": parsed.location_of(fact["line"])} for fact in stated]
     found = pd.DataFrame(entered_facts, columns=FACT_COLUMNS)
     if entered_assessment is None:
         reading = assessment.read(parsed.narrative)
         issues += [_problem_issue(problem) for problem in reading.problems]
-        entered_assessment = reading.items
+        entered_assessment = [item.placed(parsed.location_of(item.line))
+                              for item in reading.items]
     issues += list(more_issues)
+    for row in issues:   # where a problem is: from its line, when the route has lines
+        if not row.get("location") and row.get("line") is not None:
+            row["location"] = parsed.locations.get(int(row["line"]), "")
     return Ingested(report=parsed, indicators=indicators, facts=found,
                     issues=pd.DataFrame(issues, columns=ISSUE_COLUMNS),
                     assessment=assessment.table(parsed.report_id, entered_assessment,
@@ -163,10 +169,15 @@ def _indicator(parsed: ParsedReport, row: Row, issues: list[dict]) -> dict:
     ind_id = catalogue.indicator_id(row.form, row.code)
     entry = catalogue.entry(ind_id)
     try:
-        cell = parse_cell(row.value)
+        cell = parse_cell(row.value, entry["unit"] if entry is not None else None)
     except NumberError as exc:
-        issues.append(_issue("error", "unreadable_value", ind_id, row,
-                             value=row.value, problem=exc.message))
+        if exc.kind == "two_ways":
+            thousand, decimal = two_readings(row.value)
+            issues.append(_issue("error", "ambiguous_value", ind_id, row, value=row.value,
+                                 thousand=thousand, decimal=decimal, **NUMBER_EXAMPLES))
+        else:
+            issues.append(_issue("error", "unreadable_value", ind_id, row,
+                                 value=row.value, problem=exc.message))
         cell = parse_cell("")
     record = {
         "report_id": parsed.report_id, "indicator_id": ind_id, "form": row.form,
@@ -243,7 +254,47 @@ def _problem_issue(problem: Problem) -> dict:
 def _issue(severity: str, kind: str, ind_id: str, row: Row, **values) -> dict:
     """An issue about one row: the phrase `ingest.<kind>`, with the row's printed code."""
     return issue(severity, kind, both(f"ingest.{kind}", code=row.code_raw, **values), ind_id,
-                 row.form, row.line)
+                 row.form, row.line, row.location)
+
+
+def _refusal_issues(refused: list[facts.Refusal]) -> list[dict]:
+    """Narrative figures left out (facts.Refusal) as rows of parse_issues.csv: one per
+    figure; the figures a line states of another subject, and a rank with the size of its
+    ranking, in one."""
+    groups: dict[tuple, list[facts.Refusal]] = {}
+    for number, refusal in enumerate(refused):
+        key = (refusal.kind, refusal.line, refusal.values.get("subject")) \
+            if refusal.kind in _PER_SENTENCE else (number,)
+        groups.setdefault(key, []).append(refusal)
+    return [_refusal_issue(group) for group in groups.values()]
+
+
+def _refusal_issue(group: list[facts.Refusal]) -> dict:
+    """A warning when the report states the figures of another subject (they may be right,
+    only not the province's), else an error (the figure cannot be right as written)."""
+    first = group[0]
+    specs = {spec.id: spec for spec in facts.specs()}
+    messages = {}
+    for lang in LANGS:
+        labels = [getattr(specs[refusal.values["fact"]], f"label_{lang}") for refusal in group]
+        words = {**first.values, **NUMBER_EXAMPLES, "label": labels[0], "count": len(group),
+                 "figures": ", ".join(f"'{label}' ({refusal.values['value']})"
+                                      for label, refusal in zip(labels, group))}
+        if "kind" in first.values:
+            words["kind"] = t(f"ingest.subject_{first.values['kind']}", lang)
+        if first.kind == "fact_out_of_range":
+            words["range"] = _range(first.values["low"], first.values["high"], lang)
+        messages[lang] = t(f"ingest.{first.kind}", lang, **words)
+    severity = "warning" if first.kind == "fact_other_subject" else "error"
+    return issue(severity, first.kind, messages, line=first.line)
+
+
+def _range(low: float | None, high: float | None, lang: str) -> str:
+    if low is not None and high is not None:
+        return t("ingest.range_between", lang, low=low, high=high)
+    if low is not None:
+        return t("ingest.range_at_least", lang, low=low)
+    return t("ingest.range_at_most", lang, high=high)
 
 
 def metadata(parsed: ParsedReport) -> dict:
@@ -355,7 +406,7 @@ def main(argv=None) -> int:
 def _where(ingested: Ingested, row: dict, lang: str) -> str:
     line = int(row["line"]) if pd.notna(row["line"]) else None
     return where(ingested.report.path, int(row["form"]) if pd.notna(row["form"]) else None,
-                 line, lang, ingested.report.location_of(line) if line is not None else None)
+                 line, lang, location.of_row(row) or None)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,15 @@ came from, so that a reader can open the raw file at the right place:
 | | `table:7:12` | row 12 of the document's 7th table |
 | data-entry workbook (.xlsx) | `sheet:Biểu mẫu 1:12` | row 12 of that sheet |
 
-The codes are stored in the `location` column of indicators.csv and facts.csv; `describe`
-writes one for a reader in Vietnamese or English (phrases in `text/location.yml`).
+The codes are stored in the `location` column of indicators.csv, facts.csv, assessment.csv
+and parse_issues.csv, and as a `; `-separated list in the `locations` column of audit.csv
+and findings.csv; `describe` writes one for a reader in Vietnamese or English (phrases in
+`text/location.yml`), `describe_all` such a list.
 """
 from __future__ import annotations
 
-KINDS = ("line", "paragraph", "table", "sheet")
+KINDS = ("line", "paragraph", "table", "sheet")   # in the order of a document
+SEPARATOR = "; "
 
 
 def line(number: int) -> str:
@@ -58,3 +61,40 @@ def describe(code: str, lang: str) -> str:
     from .text import t
     kind, values = parse(code)
     return t(f"location.{kind}", lang, **values)
+
+
+def of_row(row) -> str:
+    """The location code of a row of a processed table (a dict or a pandas row): its
+    `location`, '' when unknown; a table written before that column existed: its line."""
+    if "location" in row:
+        code = row["location"]
+        return code if isinstance(code, str) else ""
+    number = row.get("line")
+    try:
+        return line(int(number))
+    except (TypeError, ValueError):   # None, NaN
+        return ""
+
+
+def sort_key(code: str) -> tuple:
+    """Codes in document order: by line; a Word document's paragraphs (the narrative)
+    before its tables (the forms); a workbook's rows by sheet."""
+    kind, values = parse(code)
+    return (KINDS.index(kind), values.get("sheet", ""),
+            *(int(value) for name, value in values.items() if name != "sheet"))
+
+
+def joined(codes) -> str:
+    """Codes as one `locations` cell: each once, in document order."""
+    return SEPARATOR.join(sorted({code for code in codes if code}, key=sort_key))
+
+
+def split(text) -> list[str]:
+    """A `locations` cell -> its codes ('' or NaN: none)."""
+    return [part.strip() for part in text.split(SEPARATOR.strip()) if part.strip()] \
+        if isinstance(text, str) else []
+
+
+def describe_all(text, lang: str) -> str:
+    """A `locations` cell in words: 'line 17; table 7, row 12'."""
+    return SEPARATOR.join(describe(code, lang) for code in split(text))

@@ -2,7 +2,9 @@
 
 Vietnamese: `.` groups thousands and `,` marks decimals (`1.234.567`, `99,65`).
 English: `,` groups thousands and `.` marks decimals. A cell that could mean two
-different numbers (`1.5`, `12,3,4`) is refused rather than guessed.
+different numbers (`1.5`, `12,3,4`) is refused rather than guessed; so is `1,000` or
+`12,345` where a count or an amount is meant (`COUNTED_UNITS`): a thousand written the
+English way, or one with three decimals? In a percentage `99,650` stays 99.65.
 """
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ _DIGITS = re.compile(r"[0-9]+")
 _SPACED_THOUSANDS = re.compile(r"[0-9]{1,3}( [0-9]{3})+(,[0-9]+)?")  # '1 893', '1 234 567,5'
 _EN_DECIMAL = re.compile(r"[0-9]+\.[0-9]{1,2}|[0-9]+\.[0-9]{4,}|[0-9]{4,}\.[0-9]+")
 _EN_THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3}){2,}(\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+\.[0-9]+")
+# A comma followed by exactly three digits, after one to three digits (not a leading 0)
+_TWO_WAYS = re.compile(r"[1-9][0-9]{0,2},[0-9]{3}")
+# Units of whole things and amounts: there an English thousands separator is as likely as
+# a decimal comma (a percentage or a score is not counted in thousands)
+COUNTED_UNITS = ("count", "million_vnd", "rank", "places")
 _FORMULA = re.compile(
     r"^\$?\s*\(\s*(?P<a>[0-9.,]+)\s*/\s*(?P<b>[0-9.,]+)\s*\)\s*\*\s*100\s*=\s*"
     r"(?P<c>[0-9.,]+)\s*\\?%\s*\$?$"
@@ -42,12 +49,36 @@ class Cell:
     decimals: int = 0  # digits written after the decimal mark
 
 
-def parse_number(text: str | None) -> float | None:
+def _bare(text: str) -> str:
+    """The digits and marks of a number, without spaces, sign or percent sign."""
+    return _SPACES.sub("", text).rstrip("%").lstrip("+-\u2212")
+
+
+def reads_two_ways(text: str | None, unit: str | None) -> bool:
+    """True for '1,000' or '12,345' in a unit of `COUNTED_UNITS`: a comma grouping
+    thousands the English way, or a decimal comma with three decimals."""
+    return unit in COUNTED_UNITS and isinstance(text, str) and \
+        bool(_TWO_WAYS.fullmatch(_bare(text)))
+
+
+def two_readings(text: str) -> tuple[float, float]:
+    """'1,000' -> (1000.0, 1.0): read with an English thousands comma, and a decimal one."""
+    bare = _bare(text)
+    return float(bare.replace(",", "")), float(bare.replace(",", "."))
+
+
+def parse_number(text: str | None, unit: str | None = None) -> float | None:
     """A Vietnamese-formatted number: '1.893' -> 1893, '99,65' -> 99.65, '100%' -> 100.
 
     Empty text is None (an empty cell is not zero). Raises NumberError when the
-    text is not a number or could be read two ways.
+    text is not a number or could be read two ways (`unit`: what the number counts; in
+    a count or an amount '1,000' reads two ways, kind 'two_ways').
     """
+    if reads_two_ways(text, unit):
+        thousand, decimal = two_readings(text)
+        raise NumberError(f"'{text}' reads two ways: {thousand:g} with an English thousands "
+                          f"comma, or {decimal:g} with a decimal comma (a count or an amount "
+                          "is not guessed)", kind="two_ways")
     if text is None:
         return None
     if not isinstance(text, str):
@@ -104,14 +135,16 @@ def decimals_written(text: str | None) -> int:
     return len(cleaned.split(",", 1)[1]) if "," in cleaned else 0
 
 
-def parse_cell(text: str | None) -> Cell:
-    """A value cell: a plain number, or a formula cell such as `$(564/1931)*100=29\\%$`."""
+def parse_cell(text: str | None, unit: str | None = None) -> Cell:
+    """A value cell: a plain number, or a formula cell such as `$(564/1931)*100=29\\%$`.
+
+    `unit`: the row's unit (the catalogue's); a formula's a and b are counts."""
     if isinstance(text, str) and "/" in text and "=" in text:
         match = _FORMULA.match(text.strip())
         if not match:
             raise NumberError(f"'{text}' looks like a formula but is not of the form "
                               "$(a/b)*100=c\\%$")
-        return Cell(value=parse_number(match["c"]), numerator=parse_number(match["a"]),
-                    denominator=parse_number(match["b"]), is_formula=True,
+        return Cell(value=parse_number(match["c"]), numerator=parse_number(match["a"], "count"),
+                    denominator=parse_number(match["b"], "count"), is_formula=True,
                     decimals=decimals_written(match["c"]))
-    return Cell(value=parse_number(text), decimals=decimals_written(text))
+    return Cell(value=parse_number(text, unit), decimals=decimals_written(text))

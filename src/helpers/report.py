@@ -17,6 +17,7 @@ parse_issues.csv, and the run goes on). tests/fixtures/bad/README.md lists which
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -37,9 +38,11 @@ _TITLE = re.compile(
     r"\s+năm\s+(?P<year>[0-9]{4})", re.IGNORECASE)
 _TITLE_WITHOUT_YEAR = re.compile(
     r"cải\s+cách\s+hành\s+chính\s+(?:của\s+)?(?:tỉnh|thành\s+phố)\s+\S", re.IGNORECASE)
+# The report's own number and date ('Báo cáo số 301/BC-UBND ngày 19/12/2022'; the date may
+# be missing), in its title block or the appendix header
 _NUMBER_DATE = re.compile(
-    r"Báo\s+cáo\s+số\s+(?P<number>[\w./-]+?)\s+ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})",
-    re.IGNORECASE)
+    r"Báo\s+cáo\s+số\s+(?P<number>[\w./-]+?)(?:\s+ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/"
+    r"(?P<y>\d{4})|(?=[\s,;.)]|$))", re.IGNORECASE)
 _HEADER_WORDS = ("STT", "Chỉ tiêu thống kê", "Số liệu", "Ghi chú", "Đơn vị tính")
 # A form's header cells and the column each names (compared case-insensitively)
 HEADER_COLUMNS = (("STT", "code"), ("Chỉ tiêu", "label"), ("Đơn vị tính", "unit"),
@@ -112,6 +115,7 @@ class ParsedReport:
     form_lines: dict[int, int]        # the line each form starts on
     problems: list[Problem] = field(default_factory=list)
     locations: dict[int, str] = field(default_factory=dict)  # line -> location code
+    province_kind: str = "tỉnh"       # or 'thành phố' (a centrally run city), from the title
 
     @property
     def report_id(self) -> str:
@@ -317,15 +321,12 @@ def parse_lines(lines: list[Line], path: Path | str, sha256: str,
     _check_all_forms(starts, lines, path)
     first_form_line = min(starts.values())
     problems: list[Problem] = []
-    title, province, year = _title(lines, first_form_line, path)
-    number, date = _number_and_date(lines)
-    if date and int(date[:4]) not in (year, year + 1):
-        problems.append(Problem(
-            kind="date_mismatch", line=_line_of(lines, _NUMBER_DATE),
-            message_en=f"the report is dated {date} but its title is about {year}; "
-                       "check the title's year",
-            message_vi=f"báo cáo đề ngày {date} nhưng tiêu đề nói năm {year}; "
-                       "kiểm tra lại năm ở tiêu đề"))
+    title, province, year, kind = _title(lines, first_form_line, path)
+    own = [lines[i] for i in sorted({*range(min(_TITLE_LINES, first_form_line)),
+                                     *range(max(0, first_form_line - _APPENDIX_LINES),
+                                            first_form_line)})]
+    number, date = _number_and_date(own, problems)
+    problems += date_problems(date, year, _line_of(own, _NUMBER_DATE))
     narrative = [(line.number, line.text.strip()) for line in lines[:first_form_line]
                  if line.text.strip()]
     rows, titles = _rows(lines, starts, path, problems)
@@ -334,7 +335,8 @@ def parse_lines(lines: list[Line], path: Path | str, sha256: str,
                         form_titles=titles,
                         form_lines={n: lines[i].number for n, i in starts.items()},
                         problems=problems,
-                        locations={line.number: line.location for line in lines})
+                        locations={line.number: line.location for line in lines},
+                        province_kind=kind)
 
 
 def _line_of(lines: list[Line], pattern: re.Pattern) -> int | None:
@@ -413,8 +415,9 @@ def _check_all_forms(starts: dict[int, int], lines: list[Line], path) -> None:
                                "form from the original document")
 
 
-def _title(lines: list[Line], first_form_line: int, path) -> tuple[str, str, int]:
-    """Province and year from the title; the appendix header, if it repeats them, must agree."""
+def _title(lines: list[Line], first_form_line: int, path) -> tuple[str, str, int, str]:
+    """Title, province, year and the province's kind ('tỉnh' or 'thành phố') from the
+    title; the appendix header, if it repeats them, must agree."""
     head = range(min(_TITLE_LINES, first_form_line))
     appendix = range(max(0, first_form_line - _APPENDIX_LINES), first_form_line)
     found = {i: match for i in sorted({*head, *appendix})
@@ -443,7 +446,8 @@ def _title(lines: list[Line], first_form_line: int, path) -> tuple[str, str, int
                           location=lines[header].location, kind="title_mismatch",
                           hint="check in the original document which is right; the "
                                "province and year name the report's outputs")
-    return lines[line].text.strip(), province, year
+    kind = " ".join(found[line]["kind"].lower().split())
+    return lines[line].text.strip(), province, year, kind
 
 
 def _province(match: re.Match) -> str:
@@ -451,13 +455,40 @@ def _province(match: re.Match) -> str:
     return province.title() if province.isupper() else province
 
 
-def _number_and_date(lines: list[Line]) -> tuple[str | None, str | None]:
+def _number_and_date(lines: list[Line],
+                     problems: list[Problem]) -> tuple[str | None, str | None]:
+    """The report's number and ISO date ('Báo cáo số 301/BC-UBND ngày 19/12/2022'), each
+    None when not given; a date that does not exist (31/02/2022) is recorded and left out."""
     for line in lines:
         match = _NUMBER_DATE.search(line.text)
+        if match and not match["y"]:
+            return match["number"], None
         if match:
-            date = f"{int(match['y']):04d}-{int(match['m']):02d}-{int(match['d']):02d}"
+            written = f"{match['d']}/{match['m']}/{match['y']}"
+            try:
+                date = dt.date(int(match["y"]), int(match["m"]), int(match["d"])).isoformat()
+            except ValueError:
+                problems.append(Problem(kind="invalid_date", severity="error", line=line.number,
+                                        **_messages("ingest.invalid_report_date",
+                                                    date=written)))
+                date = None
             return match["number"], date
     return None, None
+
+
+def date_problems(date: str | None, year: int, line: int | None) -> list[Problem]:
+    """A report dated neither in its title's year nor the year after (a report is written
+    at the year's end or early the next): a warning, by every route."""
+    if not date or int(date[:4]) in (year, year + 1):
+        return []
+    return [Problem(kind="date_mismatch", line=line, **_messages(
+        "ingest.date_mismatch", date=dt.date.fromisoformat(date), year=year))]
+
+
+def _messages(key: str, **values) -> dict[str, str]:
+    from .text import both
+    words = both(key, **values)
+    return {"message_en": words["en"], "message_vi": words["vi"]}
 
 
 def _rows(lines: list[Line], starts: dict[int, int], path,

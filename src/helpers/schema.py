@@ -29,7 +29,8 @@ INDICATOR_COLUMNS = [
 ]
 FACT_COLUMNS = ["report_id", "fact_id", "label_vi", "label_en", "value", "value_raw", "unit",
                 "period", "indicator_id", "sentence", "line", "location"]
-ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi"]
+ISSUE_COLUMNS = ["severity", "kind", "indicator_id", "form", "line", "message_en", "message_vi",
+                 "location"]
 # Numbers written the Vietnamese way, as the messages and the workbook's help show them
 NUMBER_EXAMPLES = {"thousands": "1.234", "decimals": "99,65"}
 
@@ -66,8 +67,11 @@ class Ingested:
 
 
 def issue(severity: str, kind: str, messages: dict[str, str], indicator_id: str = "",
-          form: int | None = None, line: int | None = None) -> dict:
+          form: int | None = None, line: int | None = None, location: str = "") -> dict:
     """One row of parse_issues.csv; `messages` is the problem in each language
-    ({'en': ..., 'vi': ...}, e.g. from helpers.text.both)."""
+    ({'en': ..., 'vi': ...}, e.g. from helpers.text.both); `location` where it is in the
+    raw file (a helpers.location code; the ingest fills it in from `line` when the route
+    has lines)."""
     return {"severity": severity, "kind": kind, "indicator_id": indicator_id, "form": form,
-            "line": line, "message_en": messages["en"], "message_vi": messages["vi"]}
+            "line": line, "message_en": messages["en"], "message_vi": messages["vi"],
+            "location": location}

@@ -36,7 +36,7 @@ from . import assessment, assessment_sheet, catalogue, facts, location, paths, s
 from .errors import ReportError
 from .formats import format_number
 from .numbers import NumberError, parse_number
-from .report import FORM_COUNT, ParsedReport, Row, sha256_of, slugify
+from .report import FORM_COUNT, ParsedReport, Row, date_problems, sha256_of, slugify
 from .schema import NUMBER_EXAMPLES, Reading, issue
 from .sheets import cells, last_row
 from .text import both, cli_lang, t
@@ -258,7 +258,12 @@ def reading(path: Path | str) -> Reading:
     items, given, problems = assessment_sheet.entered(
         sheet, _columns(sheet, assessment_sheet.columns(), path) if sheet else {}, FIRST_ROW,
         path)
-    issues += assessment.issue_records(problems)
+    issues += assessment.issue_records(problems, assessment_sheet.name())
+    issues += [issue(problem.severity, problem.kind, {"en": problem.message_en,
+                                                     "vi": problem.message_vi},
+                     line=cover["date_row"], location=location.sheet_row(COVER_SHEET,
+                                                                         cover["date_row"]))
+               for problem in date_problems(cover["date"], cover["year"], cover["date_row"])]
     return Reading(parsed, facts=found, issues=issues, assessment=items, assessment_given=given)
 
 
@@ -319,7 +324,8 @@ def _read_cover(sheet, path: Path) -> dict:
         if "date" in fields else None
     title = text("title") or vi("default_title", province=province, year=year)
     return {"province": province, "year": year, "number": text("number") or None,
-            "date": date, "title": title}
+            "date": date, "title": title,
+            "date_row": fields["date"][1] if "date" in fields else None}
 
 
 def _year(value, where: str, path=None) -> int:
@@ -520,16 +526,17 @@ def _read_facts(sheet, formulas, parsed: ParsedReport, issues: list[dict]) -> li
         raw = _cell_text(cell("value"), formulas, sheet.title, parsed.path)
         if not fact_id or not raw:
             continue
+        spec = specs.get(fact_id)
         try:  # the narrative's ordinal words ('thứ nhất') are accepted as typed
-            value = float(facts.ORDINALS.get(raw.lower()) or parse_number(raw))
+            value = float(facts.ORDINALS.get(raw.lower())
+                          or parse_number(raw, spec.unit if spec else None))
         except NumberError as exc:
             raise ReportError(f"sheet '{sheet.title}', cell {cell('value').coordinate}: fact "
                               f"'{fact_id}': {exc.message}", path=parsed.path) from None
-        spec = specs.get(fact_id)
         if spec is None:
             issues.append(issue("warning", "unknown_fact", both(
                 "ingest.unknown_fact", fact=fact_id, sheet=sheet.title, row=str(number)),
-                line=number))
+                line=number, location=location.sheet_row(sheet.title, number)))
         period = _period(cell("period"), sheet.title, parsed.path)
         if not period and spec is not None:
             period = facts._period(spec.period, None, parsed.year)
