@@ -367,7 +367,8 @@ def test_a_total_that_does_not_add_up_fails(seed):
 def test_audit_table_follows_the_contract(seed_audit):
     assert list(seed_audit.columns) == audit.COLUMNS == [
         "check_id", "kind", "severity", "status", "indicators", "facts", "reported",
-        "expected", "difference", "tolerance", "message_en", "message_vi", "lines"]
+        "expected", "difference", "tolerance", "message_en", "message_vi", "lines",
+        "locations"]
     assert seed_audit["check_id"].is_unique
     assert set(seed_audit["kind"]) <= set(audit.KINDS)
     assert set(seed_audit["status"]) == {"passed", "failed"}

@@ -117,8 +117,9 @@ def _item(report_id: str, documents: set, lang: str, out=None) -> Markup:
     heading = text.markup("index.report_heading", lang, province=meta.get("province",
                                                                             report_id),
                           year=meta.get("year", "")) if meta else Markup.escape(report_id)
-    detail = text.markup("index.report_meta", lang, number=meta.get("number") or "",
-                         date=formats.date_text(meta.get("date"), lang)) if meta else ""
+    given = meta and (meta.get("number") or formats.as_date(meta.get("date")))
+    detail = text.markup("index.report_meta", lang, report=text.report_reference(
+        meta.get("number"), meta.get("date"), lang, start=True)) if given else ""
     links = Markup(" · ").join(
         Markup('<a href="{href}">{name}</a>').format(
             href=f"{report_id}_{lang}.html" if document == "brief"

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import location
 from .figures import Figure
 
 COLUMNS = ["check_id", "kind", "severity", "status", "indicators", "facts", "reported",
-           "expected", "difference", "tolerance", "message_en", "message_vi", "lines"]
+           "expected", "difference", "tolerance", "message_en", "message_vi", "lines",
+           "locations"]
 KINDS = ("parse", "rate", "total", "formula", "plausibility", "same_quantity", "narrative",
          "reference")
 SEVERITIES = ("error", "warning", "info")
@@ -41,6 +43,7 @@ class Check:
             "difference": None if difference is None else round(difference, 9),
             "tolerance": self.tolerance, "message_en": self.message["en"],
             "message_vi": self.message["vi"], "lines": "; ".join(str(n) for n in lines),
+            "locations": location.joined(f.location for f in self.figures),
         }
 
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .. import catalogue, outline
+from .. import catalogue, location, outline
 from ..formats import LANGS, format_number, format_percent, format_recomputed, missing
 from ..numbers import decimals_written
 from ..text import t
@@ -40,6 +40,7 @@ class Figure:
     code: str = ""         # the row's code in its form ('6.4'); facts: ''
     section: str = ""      # facts: the narrative's section ('II.6.8', helpers.outline)
     formula: tuple[float, float] | None = None   # a and b of a cell (a/b)*100=c%
+    location: str = ""     # where it is in the raw file (helpers.location), '' unknown
 
     @property
     def tolerance(self) -> float:
@@ -79,14 +80,16 @@ def figures(indicators: pd.DataFrame, facts: pd.DataFrame,
             line=as_line(row["line"]),
             label={lang: catalogue.label(ind, lang, short=True) for lang in LANGS},
             unit=unit, unit_code=as_text(row.get("unit")), note=as_text(row.get("note")),
-            form=int(row["form"]), code=as_text(row.get("code")), formula=_formula(row))
+            form=int(row["form"]), code=as_text(row.get("code")), formula=_formula(row),
+            location=location.of_row(row))
     for row in facts.to_dict("records"):
         result[row["fact_id"]] = Figure(
             id=row["fact_id"], value=as_number(row["value"]),
             decimals=decimals_written(as_text(row["value_raw"])), line=as_line(row["line"]),
             label={"en": row["label_en"], "vi": row["label_vi"]},
             unit=_fact_unit_words(row["unit"]), unit_code=as_text(row["unit"]), is_fact=True,
-            period=as_text(row["period"]), section=_section(sections, row["line"]))
+            period=as_text(row["period"]), section=_section(sections, row["line"]),
+            location=location.of_row(row))
     return result
 
 

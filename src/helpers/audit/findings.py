@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import catalogue, ingest, paths, store
+from .. import catalogue, ingest, location, paths, store
 from ..formats import LANGS
 from .figures import figures
 from .narrative import relations
 from .wording import Parsed, words
 
 COLUMNS = ["finding_id", "severity", "title_vi", "title_en", "detail_vi", "detail_en",
-           "indicators", "facts", "checks", "lines"]
+           "indicators", "facts", "checks", "lines", "locations"]
 FINDING_SEVERITIES = ("contradiction", "check", "note")
 FINDINGS_FILE = "findings.csv"
 _OF_CHECK = {"error": "contradiction", "warning": "check", "info": "note"}
@@ -169,6 +169,8 @@ def build(checks: pd.DataFrame, indicators: pd.DataFrame, facts: pd.DataFrame,
             "checks": "; ".join(member.row["check_id"] for member in members),
             "lines": "; ".join(str(n) for n in sorted({int(n) for member in members
                                                        for n in _split(member.row["lines"])})),
+            "locations": location.joined(code for member in members
+                                         for code in location.split(member.row.get("locations"))),
         })
     records.sort(key=_order_key)
     for number, record in enumerate(records, start=1):

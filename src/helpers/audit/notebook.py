@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import location
 from ..formats import LANGS
 from ..text import t
 from .check import KINDS, SEVERITIES
@@ -17,7 +18,7 @@ def findings_markdown(findings: pd.DataFrame) -> str:
     parts = []
     for row in findings.to_dict("records"):
         label = {lang: t(f"audit.severity_{row['severity']}", lang) for lang in LANGS}
-        lines = f" ({t('audit.on_lines', 'en', lines=row['lines'])})" if row["lines"] else ""
+        lines = _places(row)
         parts.append(f"**{row['finding_id']} · {label['en']} / {label['vi']}**: "
                      f"{row['title_en']}\n  <br>*{row['title_vi']}*\n"
                      f"  <br>{row['detail_en']}\n  <br>*{row['detail_vi']}*\n"
@@ -59,7 +60,13 @@ def passed_markdown(frame: pd.DataFrame, skip_kinds=("plausibility",)) -> str:
     return "\n".join(parts)
 
 
+def _places(row: dict) -> str:
+    """' (line 17; line 20)': where the figures are in the raw file, in English."""
+    words = location.describe_all(row.get("locations"), "en")
+    return f" ({t('audit.on_places', 'en', places=words)})" if words else ""
+
+
 def _bullet(row: dict) -> str:
-    lines = f" ({t('audit.on_lines', 'en', lines=row['lines'])})" if row["lines"] else ""
+    lines = _places(row)
     return (f"- `{row['check_id']}`{lines}: {row['message_en']}\n"
             f"  <br>*{row['message_vi']}*")

@@ -7,6 +7,7 @@ from .. import ingest, paths, store
 from ..errors import ReportError
 from ..formats import LANGS
 from .check import COLUMNS, KINDS, SEVERITIES, Check, failed_check
+from .. import location
 from .figures import Figure, as_line, as_text, figures, no_words, say
 from .forms import (formula_checks, plausibility_checks, rate_checks, same_quantity_checks,
                     total_checks)
@@ -28,10 +29,15 @@ def parse_checks(issues: pd.DataFrame | None, figs: dict[str, Figure]) -> list[C
         check_id = f"parse:{issue['kind']}:{ind}"
         if check_id in seen:
             check_id += f":{as_line(issue.get('line'))}"
+        base, repeat = check_id, 1
+        while check_id in seen:      # the same kind of problem twice on one line
+            repeat += 1
+            check_id = f"{base}:{repeat}"
         seen.add(check_id)
         fig = figs.get(ind) or Figure(id=ind, value=None, decimals=0,
                                       line=as_line(issue.get("line")),
-                                      label={lang: ind for lang in LANGS}, unit=no_words())
+                                      label={lang: ind for lang in LANGS}, unit=no_words(),
+                                      location=location.of_row(issue))
         severity = issue["severity"] if issue["severity"] in SEVERITIES else "error"
         message = {lang: issue[f"message_{lang}"] for lang in LANGS}
         checks.append(failed_check(check_id, "parse", severity,

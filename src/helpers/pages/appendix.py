@@ -11,7 +11,8 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from .. import catalogue
-from ..formats import date_text
+from .. import location as place
+from ..text import report_reference
 from . import cards as card_module
 from .brief import theme_name
 from .common import chapter, el, figure, join, location, sources_list, t
@@ -58,7 +59,7 @@ def assessment(data: PageData, lang: str) -> Markup:
                    for i in str(item.get(column, "") or "").split(";") if i.strip()]
             items.append(el("li", el("q", " ".join(str(item["text_vi"]).split()), lang="vi"),
                             " ", el("small", "(", theme_name(str(item["theme"]), lang), "; ",
-                                    location(f"line:{int(item['line'])}", lang),
+                                    location(place.of_row(item), lang),
                                     "; " if ids else None, ", ".join(ids) if ids else None,
                                     ")", class_="ref")))
         parts += [el("h3", a(key, lang, next_year=data.year + 1)),
@@ -91,13 +92,12 @@ def all_findings(data: PageData, lang: str) -> Markup:
     for _, row in ordered.iterrows():
         detail = row[f"detail_{lang}"]
         checks = ", ".join(part.strip() for part in row["checks"].split(";") if part.strip())
-        lines = ", ".join(part.strip() for part in row["lines"].split(";") if part.strip())
         items.append(el("li", el("span", t(f"brief.severity_{row['severity']}", lang),
                                  class_=f"badge sev-{row['severity']}"), " ",
                         el("strong", row[f"title_{lang}"]),
                         el("p", detail) if detail else None,
-                        el("small", a("finding_where", lang, checks=checks, lines=lines or "–"),
-                           class_="ref")))
+                        el("small", a("finding_where", lang, checks=checks,
+                                      places=places(row, lang) or "–"), class_="ref")))
     return chapter("findings", a("sec_findings", lang), el("ol", items, class_="findings"))
 
 
@@ -116,17 +116,34 @@ def checks(data: PageData, lang: str) -> Markup:
         parts += [el("h3", a(title, lang)), el("ul", items, class_="checks")]
     if data.issues is not None and not data.issues.empty:
         parts.append(el("h3", a("reading_title", lang)))
-        parts.append(el("ul", [el("li", str(issue.get(f"message_{lang}", "")))
-                               for _, issue in data.issues.iterrows()], class_="checks"))
+        parts.append(el("ul", [_issue_item(issue, lang) for _, issue in data.issues.iterrows()],
+                        class_="checks"))
     return chapter("checks", a("sec_quality", lang), parts)
+
+
+def places(row, lang: str) -> str:
+    """Where a check's or a finding's figures are in the raw file, in words ('line 17;
+    table 7, row 12'): its `locations` (tables written before them: its lines)."""
+    if "locations" in row:
+        return place.describe_all(row["locations"], lang)
+    return place.SEPARATOR.join(place.describe(place.line(int(number)), lang)
+                                for number in str(row.get("lines") or "").split(";")
+                                if number.strip())
+
+
+def _issue_item(issue, lang: str) -> Markup:
+    """A problem met while reading, with its place in the raw file when it has one."""
+    code = place.of_row(issue)
+    where = el("small", "(", a("quality_places", lang, places=place.describe(code, lang)), ")",
+               class_="ref") if code else None
+    return el("li", str(issue.get(f"message_{lang}", "")), " " if where else None, where)
 
 
 def _check_item(check, lang: str) -> Markup:
     severity = str(check.get("severity", "info"))
-    lines = [part.strip() for part in str(check.get("lines", "") or "").split(";")
-             if part.strip()]
-    where = el("small", "(", check["check_id"], "; " if lines else None,
-               a("quality_lines", lang, lines=", ".join(lines)) if lines else None, ")",
+    where_words = places(check, lang)
+    where = el("small", "(", check["check_id"], "; " if where_words else None,
+               a("quality_places", lang, places=where_words) if where_words else None, ")",
                class_="ref")
     badge = el("span", a(f"severity_{severity}", lang), class_=f"badge sev-{severity}") \
         if check["status"] == "failed" and severity in CHECK_SEVERITIES else None
@@ -137,9 +154,8 @@ def _check_item(check, lang: str) -> Markup:
 def methodology(data: PageData, lang: str) -> Markup:
     meta = data.meta
     forms_read = sorted(int(form) for form in (meta.get("form_titles") or {}))
-    body = [el("p", a("method_report", lang, number=meta.get("number") or "",
-                      date=date_text(meta.get("date"), lang), province=data.province,
-                      year=data.year)),
+    body = [el("p", a("method_report", lang, province=data.province, year=data.year,
+                      report=report_reference(meta.get("number"), meta.get("date"), lang))),
             el("ul", [el("li", a("form_heading", lang, form=form, title=catalogue.label(
                 catalogue.FORM_SECTION[form], lang))) for form in forms_read
                 if form in catalogue.FORM_SECTION]),

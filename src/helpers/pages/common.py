@@ -206,8 +206,8 @@ def sources_list(data: ReportData, urls, lang: str, named_only: bool, indices=No
     a source whose publisher cannot be named; else a list with full addresses.
     `indices`: the indices the page shows (None: all)."""
     meta = data.meta
-    items = [t("source_report", lang, number=meta.get("number") or "",
-               date=date_text(meta.get("date"), lang), province=data.province)]
+    items = [t("source_report", lang, province=data.province, report=text.report_reference(
+        meta.get("number"), meta.get("date"), lang, start=True))]
     for url, what in reference_uses(data, list(dict.fromkeys(urls)), lang, indices).items():
         name = publisher(url, lang)
         if name is None and named_only:

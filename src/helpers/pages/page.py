@@ -17,6 +17,7 @@ from .. import figures as figures_manifest
 from .. import paths
 from ..data import ReportData
 from ..formats import LANGS, SEVERITY_ORDER, check_lang, date_text
+from ..text import report_reference
 from .common import el, read_overview, t
 
 # The chart themes the pages show, in reading order (figures.json must record each).
@@ -80,8 +81,8 @@ def title_block(data: PageData, lang: str, document: str) -> Markup:
                el("a", t("all_reports", lang), href=INDEX[lang]), class_="links")
     title = t("doc_title" if document == "brief" else "appendix_title", lang,
               province=data.province, year=data.year)
-    subtitle = t(f"{document}_subtitle", lang, number=meta.get("number") or "",
-                 province=data.province, date=date_text(meta.get("date"), lang))
+    subtitle = t(f"{document}_subtitle", lang, province=data.province,
+                 report=report_reference(meta.get("number"), meta.get("date"), lang))
     return el("header", el("h1", title), el("p", subtitle, class_="subtitle"), links,
               el("p", t("generated", lang, date=date_text(dt.date.today(), lang)),
                  class_="generated"), class_="title-block")
@@ -91,7 +92,7 @@ def findings(data: ReportData) -> pd.DataFrame:
     """The report's findings in reading order (findings.csv); a report whose audit has not
     grouped its failed checks yet shows each failed check as a finding of its own."""
     columns = ["finding_id", "severity", "title_vi", "title_en", "detail_vi", "detail_en",
-               "indicators", "facts", "checks", "lines"]
+               "indicators", "facts", "checks", "lines", "locations"]
     if data.findings is not None:
         frame = data.findings.copy()
     elif data.audit is not None and not data.audit.empty:
@@ -103,7 +104,8 @@ def findings(data: ReportData) -> pd.DataFrame:
                 AUDIT_TO_FINDING), "title_vi": failed["message_vi"],
             "title_en": failed["message_en"], "detail_vi": "", "detail_en": "",
             "indicators": failed["indicators"], "facts": failed["facts"],
-            "checks": failed["check_id"], "lines": failed["lines"]})
+            "checks": failed["check_id"], "lines": failed["lines"],
+            "locations": failed.get("locations", "")})
     else:
         return pd.DataFrame(columns=columns)
     for column in columns:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from .. import catalogue, text
+from .. import catalogue, location, text
 from ..formats import date_text, format_billions, format_recomputed, missing, round_half_up
 from ..reference import NATIONAL_AVERAGE, domain
 from .cards import change_words, number, percent, target_phrase
@@ -25,10 +25,12 @@ def is_date(value) -> bool:
 
 
 def fact_ref(data: PageData, fact_ids, lang: str) -> Markup:
-    """'line 17 of the report file' in words of the language, for narrative facts."""
-    lines = sorted({int(found["line"]) for found in (data.fact_row(f) for f in fact_ids)
-                    if found is not None and not missing(found["line"])})
-    return join([a("ref_line", lang, line=str(line)) for line in lines], "; ")
+    """'line 17 of the report file' ('paragraph 17', 'sheet ..., row 12') in words of the
+    language, for narrative facts."""
+    codes = location.joined(location.of_row(found) for found in (data.fact_row(f) for f in fact_ids)
+                            if found is not None)
+    return join([a("ref_place", lang, place=location.describe(code, lang))
+                 for code in location.split(codes)], "; ")
 
 
 def rate_differs_note(found, lang: str) -> Markup:
@@ -76,7 +78,7 @@ def row_value(data: PageData, ind_id: str, lang: str) -> Markup:
 
 def indicator_table(data: PageData, ind_ids, lang: str, caption=None, where=False) -> Markup:
     """Rows of the forms with their values; `where`: also the row's place in the raw file."""
-    from .common import location
+    from .common import location as in_words
     rows = []
     for ind_id in ind_ids:
         if data.row(ind_id) is None and catalogue.entry(ind_id) is None:
@@ -88,9 +90,7 @@ def indicator_table(data: PageData, ind_ids, lang: str, caption=None, where=Fals
         row = data.row(ind_id)
         place = None
         if where and row is not None:
-            code = row["location"] if isinstance(row.get("location"), str) and \
-                row["location"] else f"line:{int(row['line'])}"
-            place = el("td", location(code, lang), class_="code")
+            place = el("td", in_words(location.of_row(row), lang), class_="code")
         rows.append(el("tr", el("th", label, scope="row"),
                        el("td", row_value(data, ind_id, lang), class_="num"),
                        el("td", catalogue.form_of(ind_id)[1], class_="code"), place))

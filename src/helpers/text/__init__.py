@@ -164,6 +164,19 @@ def both(key: str, **values) -> dict[str, str]:
     return {lang: t(key, lang, **values) for lang in LANGS}
 
 
+def report_reference(number, date, lang: str, start: bool = False) -> str:
+    """The report as a reader names it, with what it gives of its number and date:
+    'Báo cáo số 301/BC-UBND ngày 19/12/2022', 'report No. 301/BC-UBND', 'the report of 19
+    December 2022', or a wording for neither (pages.yml `report_*`); never 'None'. `date`:
+    ISO text or a date (anything else counts as no date). `start`: it begins a sentence."""
+    number = "" if missing(number) else str(number).strip()
+    day = as_date(date)
+    key = ("report_number_date" if number and day else "report_number" if number
+           else "report_date" if day else "report_unnumbered")
+    words = t(f"pages.{key}", lang, number=number, date=day)
+    return words[:1].upper() + words[1:] if start else words
+
+
 def cli_lang() -> str:
     """The language of command-line messages: English, or Vietnamese when CCHC_LANG=vi."""
     return "vi" if os.environ.get("CCHC_LANG", "").strip().lower() == "vi" else "en"
