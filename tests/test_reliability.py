@@ -17,9 +17,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from conftest import FIXTURES, SEED, SYNTHETIC, SYNTHETIC_NEXT_YEAR, SYNTHETIC_OTHER_PROVINCE
+from conftest import (FIXTURES, SEED, SYNTHETIC, SYNTHETIC_NEXT_YEAR, SYNTHETIC_OTHER_PROVINCE,
+                      SYNTHETIC_WORDING)
+from derived import MATH_PROVINCE, with_decoy, with_province
 from helpers import combine, ingest, paths, run
 from helpers.errors import ReportError
 from helpers.run import publishing, stamps
@@ -138,30 +141,31 @@ def test_the_stamp_lists_what_find_prints_for_any_file_name(tmp_path, monkeypatc
 
 
 @pytest.fixture
-def project_copy(tmp_path, mini_notebooks) -> Path:
-    """The project copied (its own data/raw/, the small pipeline), sharing the .venv."""
+def project_copy(tmp_path) -> Path:
+    """The project copied (its own data/raw/ holding the seed, and its notebooks), sharing the
+    .venv; its pipeline leaves out the appendix (the corpus below reads the brief)."""
     copy = tmp_path / "project"
     copy.mkdir()
-    for name in ("Makefile", "pyproject.toml", "scripts", "src"):
+    for name in ("Makefile", "pyproject.toml", "scripts", "src", "notebooks"):
         source = paths.PROJ_ROOT / name
         if source.is_dir():
             shutil.copytree(source, copy / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info",
+                                                          ".ipynb_checkpoints"))
         else:
             shutil.copy(source, copy / name)
-    shutil.copytree(mini_notebooks, copy / "notebooks")
     (copy / ".venv").symlink_to(paths.PROJ_ROOT / ".venv")
     raw = copy / "data" / "raw"
     shutil.copytree(paths.REFERENCE, raw / "reference")
     for source in (SEED, ingest.sidecar_of(SEED)):
         shutil.copy(source, raw)
     pipeline = copy / "src" / "helpers" / "run" / "pipeline.py"
-    text = re.sub(r"\nPIPELINE = \(\n.*?\n\)\n", "\nPIPELINE = (\n"
-                  "    Step('01_ingest.ipynb', raw=True),\n"
-                  "    Step('page.ipynb', per_language=True, html='brief'),\n)\n",
-                  pipeline.read_text(encoding="utf-8"), count=1, flags=re.S)
-    assert "page.ipynb" in text
-    pipeline.write_text(text, encoding="utf-8")
+    text = pipeline.read_text(encoding="utf-8")
+    assert "\n@dataclass\nclass Task:" in text
+    pipeline.write_text(text.replace(
+        "\n@dataclass\nclass Task:",
+        "\nPIPELINE = tuple(step for step in PIPELINE if step.html != 'appendix')\n\n\n"
+        "@dataclass\nclass Task:", 1), encoding="utf-8")
     return copy
 
 
@@ -173,11 +177,24 @@ def make_in(project: Path, *arguments: str) -> subprocess.CompletedProcess:
                           env=environment)
 
 
-def test_one_make_report_builds_odd_names_refuses_a_corrupt_workbook_runs_nothing(
+def card(brief: str, heading: str) -> str:
+    """The text of the brief's card whose heading starts with `heading`."""
+    for article in re.findall(r'<article class="card[^"]*">(.*?)</article>', brief, re.S):
+        if re.search(r"<h3>" + re.escape(heading), article):
+            return " ".join(re.sub(r"<[^>]+>", " ", article).split())
+    raise AssertionError(f"no card {heading!r}")
+
+
+@pytest.mark.slow
+def test_one_make_report_builds_the_corpus_refuses_what_is_broken_runs_nothing(
         project_copy):
-    """The corpus: the seed, a report named like a shell command, a corrupt workbook."""
+    """The corpus, in one build of the pipeline (the appendix left out): the seed; a report
+    named like shell commands, which is also a decoy (a district's index sentences before
+    the province's); a province written with TeX's math marks; a corrupt workbook. The
+    reports besides the seed are synthetic (tests/derived.py)."""
     raw = project_copy / "data" / "raw"
-    copy_report(SYNTHETIC, raw, "$(touch INJECTED) `touch INJECTED2`; it's.txt")
+    with_decoy(SYNTHETIC_WORDING, raw / "$(touch INJECTED) `touch INJECTED2`; it's.txt")
+    with_province(SYNTHETIC, raw / "synthetic_math_2023.txt", "Bắc Kạn")
     copy_report(FIXTURES / "bad" / "workbook_broken_sheet.xlsx", raw)
     first = make_in(project_copy, "report")
     assert first.returncode != 0
@@ -185,17 +202,51 @@ def test_one_make_report_builds_odd_names_refuses_a_corrupt_workbook_runs_nothin
     refused = [line for line in first.stderr.splitlines() if line.startswith("FAILED")]
     assert len(refused) == 1 and "workbook_broken_sheet.xlsx" in refused[0]
     assert "cannot be read as a data-entry workbook" in refused[0]
-    for report_id in ("thai-nguyen_2022", "bac-kan_2023"):
+    built = ("thai-nguyen_2022", "lang-son_2023", "cao-frac-bang_2023")
+    for report_id in built:
         assert (paths.processed_dir(report_id, project_copy) / "indicators.csv").is_file()
         assert run.html_path(report_id, "en", project_copy).is_file()
     assert not list(project_copy.rglob("INJECTED*"))
     assert not list(paths.PROJ_ROOT.glob("INJECTED*"))
 
+    # the decoy: its headline is the province's own figure, in facts.csv and on the card
+    # (read by hand from the Lạng Sơn fixture, lines 17-19: 84,37 points, 41st of 63, down
+    # 2 places and up 1,62 points)
+    stated = pd.read_csv(paths.processed_dir("lang-son_2023", project_copy) / "facts.csv")
+    stated = stated.set_index("fact_id")
+    assert (stated.loc["par_index_score", "value"], stated.loc["par_index_rank", "value"],
+            stated.loc["par_index_rank_of", "value"]) == (84.37, 41, 63)
+    brief = run.html_path("lang-son_2023", "en", project_copy).read_text(encoding="utf-8")
+    shown = card(brief, "PAR Index")
+    assert shown.startswith("PAR Index, 2022 84.37 points ")
+    assert "41st of 63, down 2 places on 2021" in shown and "up 1.62 points" in shown
+    assert "70.50" not in brief and "70,50" not in brief   # the district's score, nowhere
+    vietnamese = run.html_path("lang-son_2023", "vi", project_copy).read_text(encoding="utf-8")
+    shown = card(vietnamese, "Chỉ số CCHC")
+    assert "84,37 điểm" in shown and "xếp thứ 41/63" in shown
+    issues = pd.read_csv(paths.processed_dir("lang-son_2023", project_copy) /
+                         "parse_issues.csv")
+    assert list(issues["kind"]) == ["fact_other_subject"]
+
+    # the math-text province: built, its name drawn as written (with math text on,
+    # matplotlib refuses '$\frac{' outright), in the charts' texts and in the pages
+    figures = paths.figures_dir("cao-frac-bang_2023", project_copy)
+    # an SVG keeps each line of text it draws as a comment beside the line's glyphs
+    drawn = [svg.name for svg in figures.glob("*.svg") if MATH_PROVINCE in " ".join(
+        re.findall(r"<!-- (.*?) -->", svg.read_text(encoding="utf-8")))]
+    assert {"par_index_en.svg", "par_index_vi.svg", "sipas_en.svg"} <= set(drawn)
+    manifest = json.loads((figures / "figures.json").read_text(encoding="utf-8"))
+    titles = [figure[lang]["title"] for figure in manifest["figures"]
+              for lang in ("vi", "en") if figure["name"] == "par_index"]
+    assert titles and all(MATH_PROVINCE in title for title in titles)
+    page = run.html_path("cao-frac-bang_2023", "vi", project_copy).read_text(encoding="utf-8")
+    assert MATH_PROVINCE in page
+
     (raw / "workbook_broken_sheet.xlsx").unlink()
     second = make_in(project_copy, "report")
     assert second.returncode == 0, second.stderr
     third = make_in(project_copy, "report")   # the stamp holds the odd name: nothing to do
-    assert third.stdout.strip() == f"2 report(s) up to date in {project_copy}"
+    assert third.stdout.strip() == f"3 report(s) up to date in {project_copy}"
     assert not list(project_copy.rglob("INJECTED*"))
 
 
