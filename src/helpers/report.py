@@ -174,7 +174,7 @@ def read_text(path: Path) -> str:
     could hide wrong numbers.
     """
     path = Path(path)
-    data = _read_bytes(path)
+    data = read_bytes(path)
     text = _decode(data, path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
@@ -183,13 +183,16 @@ def read_text(path: Path) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, what: str = "the report's .txt file",
+               empty_hint: str = "copy the report's text into it, or choose the right file"
+               ) -> bytes:
+    """A raw report's bytes, or a clear error: missing, a folder, unreadable, empty."""
     if not path.exists():
         raise ReportError("file not found", path=path, kind="missing",
                           hint="check the name; reports live in data/raw/")
     if path.is_dir():
         raise ReportError("is a folder, not a report file", path=path, kind="missing",
-                          hint="give the report's .txt file")
+                          hint=f"give {what}")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -197,7 +200,7 @@ def _read_bytes(path: Path) -> bytes:
                           hint="check the file's permissions") from None
     if not data:
         raise ReportError("the file is empty (0 bytes)", path=path, kind="empty",
-                          hint="copy the report's text into it, or choose the right file")
+                          hint=empty_hint)
     return data
 
 

@@ -78,7 +78,8 @@ class _Cell:
 def parse_document(path: Path | str) -> ParsedReport:
     """A Word report -> the same `ParsedReport` as `report.parse_report` of its text."""
     path = Path(path)
-    data = _read_bytes(path)
+    data = report.read_bytes(path, "the report's .docx file",
+                             "save the report from Word again, or choose the right file")
     _check_format(data, path)
     document = _open(path)
     reader = _Reader(path, _Numbering(document))
@@ -90,22 +91,6 @@ def parse_document(path: Path | str) -> ParsedReport:
 
 
 # --- Which file is it? --------------------------------------------------------------------
-
-def _read_bytes(path: Path) -> bytes:
-    if not path.is_file():
-        raise ReportError("file not found" if not path.exists() else "is a folder, not a "
-                          "report file", path=path, kind="missing",
-                          hint="check the name; reports live in data/raw/")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReportError(f"cannot be read: {exc.strerror}", path=path, kind="unreadable",
-                          hint="check the file's permissions") from None
-    if not data:
-        raise ReportError("the file is empty (0 bytes)", path=path, kind="empty",
-                          hint="save the report from Word again, or choose the right file")
-    return data
-
 
 def _check_format(data: bytes, path: Path) -> None:
     """Refuse what is not a .docx package, saying what it is and how to convert it."""

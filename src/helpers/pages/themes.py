@@ -190,14 +190,7 @@ def online_services_content(data: PageData, lang: str) -> list:
         out.append(paragraph(a("online_services", lang, total=number(total, lang),
                                portal=number(portal, lang)),
                              form_ref(["VII.6.3.1", "VII.6.3.2"], lang), lang))
-    share = data.rate("VII.6.4")
-    if share is not None and share.recomputed is not None:
-        out.append(paragraph(sentences(
-            a("online_share", lang, total=number(share.denominator, lang),
-              online=number(share.numerator, lang),
-              share=format_recomputed(share.recomputed, lang, share.decimals)),
-            rate_differs_note(share, lang)),
-            form_ref([share.numerator_id, share.denominator_id], lang), lang))
+    out.append(rate_paragraph(data.rate("VII.6.4"), "online_share", lang))
     level4 = data.fact("level4_online_processing_pct")
     if level4 is not None:
         decimals = data.fact_decimals("level4_online_processing_pct")
@@ -218,15 +211,20 @@ def online_services_content(data: PageData, lang: str) -> list:
     by_level = indicator_table(data, ON_TIME_BY_LEVEL, lang,
                                a("on_time_levels", lang, form=catalogue.form_of("III.3.1")[0]))
     out.append(by_level)
-    payment = data.rate("VII.6.5")
-    if payment is not None and payment.recomputed is not None:
-        out.append(paragraph(sentences(
-            a("payment_sentence", lang, part=number(payment.numerator, lang),
-              whole=number(payment.denominator, lang),
-              share=format_recomputed(payment.recomputed, lang, payment.decimals)),
-            rate_differs_note(payment, lang)),
-            form_ref([payment.numerator_id, payment.denominator_id], lang), lang))
+    out.append(rate_paragraph(data.rate("VII.6.5"), "payment_sentence", lang))
     return out
+
+
+def rate_paragraph(rate, key: str, lang: str) -> Markup | None:
+    """'{part} of {whole} ...: {share}.' from a rate's counts, and what the form states
+    when it differs."""
+    if rate is None or rate.recomputed is None:
+        return None
+    return paragraph(sentences(
+        a(key, lang, part=number(rate.numerator, lang), whole=number(rate.denominator, lang),
+          share=format_recomputed(rate.recomputed, lang, rate.decimals)),
+        rate_differs_note(rate, lang)),
+        form_ref([rate.numerator_id, rate.denominator_id], lang), lang)
 
 
 def public_investment_content(data: PageData, lang: str) -> list:
