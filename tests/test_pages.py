@@ -290,7 +290,8 @@ def hostile(processed, tmp_path):
                       target / "indicators.csv")
     issues = pd.DataFrame([{"severity": "warning", "kind": "unknown_row",
                             "indicator_id": "VII.6.6", "form": 7, "line": 560,
-                            "message_en": HOSTILE, "message_vi": HOSTILE}])
+                            "message_en": HOSTILE, "message_vi": HOSTILE,
+                            "location": HOSTILE}])
     store.write_table(issues, target / "parse_issues.csv", parquet=False)
     store.write_table(pd.DataFrame([{"check_id": HOSTILE, "kind": "rate", "severity": "error",
                                      "status": "failed", "indicators": HOSTILE, "facts": "",

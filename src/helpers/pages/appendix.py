@@ -123,18 +123,27 @@ def checks(data: PageData, lang: str) -> Markup:
 
 def places(row, lang: str) -> str:
     """Where a check's or a finding's figures are in the raw file, in words ('line 17;
-    table 7, row 12'): its `locations` (tables written before them: its lines)."""
+    table 7, row 12'): its `locations` (tables written before them: its lines); a code
+    that cannot be read is shown as it is."""
     if "locations" in row:
-        return place.describe_all(row["locations"], lang)
-    return place.SEPARATOR.join(place.describe(place.line(int(number)), lang)
-                                for number in str(row.get("lines") or "").split(";")
-                                if number.strip())
+        codes = place.split(row["locations"])
+    else:
+        codes = [f"line:{part.strip()}" if part.strip().isdigit() else part.strip()
+                 for part in str(row.get("lines") or "").split(";") if part.strip()]
+    return place.SEPARATOR.join(_in_words(code, lang) for code in codes)
+
+
+def _in_words(code: str, lang: str) -> str:
+    try:
+        return place.describe(code, lang)
+    except ValueError:
+        return code
 
 
 def _issue_item(issue, lang: str) -> Markup:
     """A problem met while reading, with its place in the raw file when it has one."""
     code = place.of_row(issue)
-    where = el("small", "(", a("quality_places", lang, places=place.describe(code, lang)), ")",
+    where = el("small", "(", a("quality_places", lang, places=_in_words(code, lang)), ")",
                class_="ref") if code else None
     return el("li", str(issue.get(f"message_{lang}", "")), " " if where else None, where)
 
