@@ -27,7 +27,7 @@ STAMPS := $(BUILD)/stamps
 JOBS ?=
 REPORT_ARGS := $(foreach report,$(REPORTS),$(call quote,$(report)))
 
-.PHONY: help venv report test lab clean system-deps bench share
+.PHONY: help venv report test test-fast lab clean system-deps bench share
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -61,8 +61,15 @@ bench: $(STAMP) ## Time cold, no-op and one-notebook builds, a 20-report batch; 
 system-deps: ## Install what the browser tests need (Debian chromium, fonts) when missing
 	@bash scripts/system-deps.sh
 
-test: $(LAB_SETUP) system-deps ## Run the test suite
-	$(PY) -m pytest
+# Tests run on every CPU (pytest-xdist); the notebooks of the session's build run in their own
+# process while the tests that do not need them run (tests/fixture_build.py)
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+test: $(LAB_SETUP) system-deps ## Run the whole test suite (what CI runs)
+	$(PY) -m pytest -n $(TEST_JOBS)
+
+test-fast: $(LAB_SETUP) ## Every test but those that run notebooks or a browser (the edit-test loop)
+	$(PY) -m pytest -n $(TEST_JOBS) -m "not slow and not browser"
 
 # Root may start it too (containers run as root); LAB_ARGS='--ip=0.0.0.0 --no-browser' in one
 lab: $(LAB_SETUP) ## Open JupyterLab on notebooks/ with the project's kernel (also as root)

@@ -132,6 +132,7 @@ def _kernel_log(config) -> str:
     return log.read().decode()
 
 
+@pytest.mark.slow
 def test_kernels_of_jupyter_apps_in_the_venv_say_nothing_about_encryption():
     """Lab and nbconvert read the .venv's Jupyter configuration (helpers.lab install): their
     kernels talk over encrypted sockets, so no kernel warns on the terminal that it does not.
@@ -147,7 +148,8 @@ def test_kernels_of_jupyter_apps_in_the_venv_say_nothing_about_encryption():
 
 def test_make_lab_starts_as_root():
     """Containers and the team's machines run as root; Lab refuses root unless allowed."""
-    shown = subprocess.run(["make", "-n", "-o", ".venv/.installed", "-o", lab_setup(), "lab"],
+    shown = subprocess.run(["make", "-n", "--no-print-directory", "-o", ".venv/.installed",
+                            "-o", lab_setup(), "lab"],
                            cwd=paths.PROJ_ROOT, capture_output=True, text=True, check=True,
                            env={k: v for k, v in os.environ.items() if k != "MAKEFLAGS"})
     command = shown.stdout.strip().splitlines()[-1]
