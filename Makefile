@@ -27,7 +27,7 @@ STAMPS := $(BUILD)/stamps
 JOBS ?=
 REPORT_ARGS := $(foreach report,$(REPORTS),$(call quote,$(report)))
 
-.PHONY: help venv report test lab clean system-deps bench
+.PHONY: help venv report test test-fast lab clean system-deps bench share
 
 help: ## List the targets (this message)
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -39,10 +39,15 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
-	$(PY) -m ipykernel install --sys-prefix --name cchc --display-name "CCHC (project .venv)" >/dev/null
 	@touch $@
 
-venv: $(STAMP) ## Create the virtual environment (.venv, pinned versions) if missing
+# The project's kernel `cchc` (this .venv's Python), which every notebook names, and the
+# .venv's Jupyter configuration (helpers/lab.py)
+LAB_SETUP := $(VENV)/etc/jupyter/jupyter_config.json
+$(LAB_SETUP): $(STAMP) src/helpers/lab.py
+	@$(PY) -m helpers.lab install
+
+venv: $(STAMP) $(LAB_SETUP) ## Create the virtual environment (.venv, pinned versions) if missing
 
 report: $(STAMP) ## Build processed data, figures and HTML for REPORTS into OUT (only what changed)
 	@bash scripts/up-to-date.sh $(call quote,$(STAMPS)) $(REPORT_ARGS) || \
@@ -56,11 +61,23 @@ bench: $(STAMP) ## Time cold, no-op and one-notebook builds, a 20-report batch; 
 system-deps: ## Install what the browser tests need (Debian chromium, fonts) when missing
 	@bash scripts/system-deps.sh
 
-test: $(STAMP) system-deps ## Run the test suite
-	$(PY) -m pytest
+# Tests run on every CPU (pytest-xdist); the notebooks of the session's build run in their own
+# process while the tests that do not need them run (tests/fixture_build.py)
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+test: $(LAB_SETUP) system-deps ## Run the whole test suite (what CI runs)
+	$(PY) -m pytest -n $(TEST_JOBS)
+
+test-fast: $(LAB_SETUP) ## Every test but those that run notebooks or a browser (the edit-test loop)
+	$(PY) -m pytest -n $(TEST_JOBS) -m "not slow and not browser"
+
+# Root may start it too (containers run as root); LAB_ARGS='--ip=0.0.0.0 --no-browser' in one
+lab: $(LAB_SETUP) ## Open JupyterLab on notebooks/ with the project's kernel (also as root)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ServerApp.allow_root=True $(LAB_ARGS)
+
+share: $(STAMP) ## Copy the pages as plain files to hand on: make share DEST=<folder> [OUT=dir]
+	@test -n $(call quote,$(DEST)) || { echo 'usage: make share DEST=<folder> [OUT=dir]' >&2; exit 2; }
+	@$(PY) -m helpers.share --out $(call quote,$(OUT)) -- $(call quote,$(DEST))
 
 clean: ## Remove built outputs under OUT (processed data, figures, reports); never data/raw/
 	@test $(call quote,$(abspath $(OUT))) != "/"

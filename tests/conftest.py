@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import fixture_build
 from helpers import ingest, paths
 
 SEED = paths.RAW / "thai-nguyen_2022_bc-301-ubnd.txt"
@@ -33,14 +34,42 @@ def built(tmp_path_factory):
     """The whole pipeline run once for the seed and two synthetic reports (Bắc Kạn and Lạng
     Sơn 2023: a comparison across provinces) into a temporary OUT.
 
-    Tests of figures, audit files and HTML read from here instead of rebuilding.
+    Tests of figures, audit files and HTML read from here instead of rebuilding; they must
+    not change it (copy it first). One build serves the whole run, however many workers
+    (pytest -n): it starts in its own process as the run starts (see fixture_build.py),
+    while the tests that do not need it run first.
     """
-    from helpers import run
-    out = tmp_path_factory.mktemp("out")
-    outcomes = run.build_reports((SEED, SYNTHETIC, SYNTHETIC_WORDING), out)   # one build
-    failures = [failure for outcome in outcomes for failure in outcome.failures]
-    assert failures == [], failures
-    return out
+    return fixture_build.wait(fixture_build.shared_root(tmp_path_factory))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_the_build(request, tmp_path_factory):
+    """Start the session's build at once when any test of this run will need it."""
+    if any("built" in item.fixturenames for item in request.session.items):
+        fixture_build.start(fixture_build.shared_root(tmp_path_factory))
+
+
+@pytest.hookimpl(tryfirst=True)     # before -m selects by marker
+def pytest_collection_modifyitems(config, items):
+    """Tests that need the session's build are `slow` and run last (the build runs while
+    the others run); a test must be collected in the same order by every worker."""
+    for item in items:
+        if "built" in item.fixturenames:
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: "built" in item.fixturenames)
+
+
+@pytest.fixture(autouse=True)
+def _notebooks_only_in_slow_tests(request, monkeypatch):
+    """A test that starts a kernel (runs a notebook) in this process is marked `slow`, so that
+    `make test-fast` (-m "not slow and not browser") runs none. (Tests that run notebooks in
+    another process, through make or the runner's command line, are marked by hand.)"""
+    if request.node.get_closest_marker("slow") is None:
+        def refuse(*args, **kwargs):
+            raise AssertionError(f"{request.node.nodeid} starts a kernel: mark it "
+                                 "@pytest.mark.slow")
+        monkeypatch.setattr("jupyter_client.provisioning.local_provisioner.LocalProvisioner."
+                            "launch_kernel", refuse)
 
 
 # Synthetic fixtures for comparisons: two years of Bắc Kạn, two provinces in 2023.

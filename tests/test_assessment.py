@@ -8,6 +8,8 @@ src/helpers/assessment.yml.
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -386,9 +388,15 @@ def test_check_only_command_prints_the_items_per_section(capsys):
 
 # --- the data-entry workbook ----------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def template_once(tmp_path_factory):
+    return workbook.template("Lạng Sơn", 2023, path=tmp_path_factory.mktemp("t") / "entry.xlsx")
+
+
 @pytest.fixture
-def template(tmp_path):
-    return workbook.template("Lạng Sơn", 2023, path=tmp_path / "entry.xlsx")
+def template(template_once, tmp_path):
+    """An empty workbook for each test (a copy of one written once)."""
+    return Path(shutil.copy(template_once, tmp_path / "entry.xlsx"))
 
 
 def _type_items(path, rows: list[dict], drop_sheet=False):

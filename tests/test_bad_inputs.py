@@ -156,6 +156,7 @@ def test_the_command_line_exits_1_and_names_every_failed_report(tmp_path):
     assert f"1 of {len(reports)} report(s) read, {len(FATAL)} failed" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_fatal_report_stops_the_build_before_any_output(out, capsys):
     """Through the whole runner: exit 1, and no output at all for the broken report."""
     from helpers import run

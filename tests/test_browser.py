@@ -1,7 +1,7 @@
 """The leadership HTML in a real browser: Debian's headless Chromium, driven by Playwright.
 
 Each page is opened from disk on a desktop and a phone-sized window and screenshotted
-(OUT/reports/screenshots/); the test fails on a console error, a script error, a
+(into the run's temporary folder, screenshots*/); the test fails on a console error, a script error, a
 request to anything but the file itself (data: URIs are fine), a page wider than a
 phone's screen, or an accessibility violation that axe-core (from node_modules/, see
 package.json) rates serious or critical. A copied report with a hostile row label
@@ -45,8 +45,25 @@ def browser():
         launched.close()
 
 
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+VISITED: dict[tuple[Path, str], dict] = {}     # a page of the session's build, opened once
+
+
+def visited(browser, path: Path, viewport: str, shots: Path) -> dict:
+    """What `visit` saw on a page of the session's build (which no test changes), opened
+    once per worker whichever test asks first."""
+    if (path, viewport) not in VISITED:
+        VISITED[path, viewport] = visit(browser, path, viewport, shots)
+    return VISITED[path, viewport]
+
+
 def visit(browser, path: Path, viewport: str, shots: Path) -> dict:
-    """Open a page; what it logged, requested, and what axe found."""
+    """Open a page; what it logged, requested, what axe found, and the charts' images as
+    shown."""
     context = browser.new_context(viewport=VIEWPORTS[viewport])
     page = context.new_page()
     seen = {"console": [], "errors": [], "requests": [], "dialogs": []}
@@ -62,6 +79,11 @@ def visit(browser, path: Path, viewport: str, shots: Path) -> dict:
     seen["overflow"] = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
     seen["text"] = page.inner_text("body")
+    seen["charts"] = page.evaluate("""() => [...document.querySelectorAll('figure.chart img')]
+        .filter(img => img.getBoundingClientRect().width > 0).map(
+        img => ({shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+                 right: img.getBoundingClientRect().right}))""")
+    seen["figures"] = page.evaluate("() => document.querySelectorAll('figure.chart').length")
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     seen["violations"] = [(v["id"], v["impact"], v["help"], len(v["nodes"]))
@@ -81,9 +103,9 @@ def serious(seen: dict) -> list:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("name", PAGES)
-def test_page_opens_cleanly_offline_and_accessibly(built, browser, name, viewport):
+def test_page_opens_cleanly_offline_and_accessibly(built, browser, shots, name, viewport):
     path = paths.reports_dir(built) / name
-    seen = visit(browser, path, viewport, paths.reports_dir(built) / "screenshots")
+    seen = visited(browser, path, viewport, shots)
     assert seen["screenshot"].stat().st_size > 10_000
     assert seen["console"] == [] and seen["errors"] == []
     assert foreign_requests(seen, path) == []
@@ -114,6 +136,7 @@ def hostile_page(tmp_path_factory):
     return pages
 
 
+@pytest.mark.slow       # its fixture runs the brief and appendix notebooks
 def test_hostile_label_is_shown_as_text_and_runs_nothing(browser, hostile_page, tmp_path):
     for path in hostile_page:
         markup = path.read_text(encoding="utf-8")
@@ -155,28 +178,19 @@ def test_the_brief_prints_on_at_most_four_a4_pages_with_lead_and_cards_on_page_o
 
 
 @pytest.mark.parametrize("name", BRIEFS)
-def test_the_brief_stays_within_its_word_limit(built, browser, name):
+def test_the_brief_stays_within_its_word_limit(built, browser, shots, name):
     lang = "en" if name.endswith("_en.html") else "vi"
-    seen = visit(browser, paths.reports_dir(built) / name, "desktop", built / "shots")
+    seen = visited(browser, paths.reports_dir(built) / name, "desktop", shots)
     words = re.findall(r"\w+", seen["text"])
     assert len(words) <= WORD_LIMITS[lang], f"{name}: {len(words)} words"
 
 
 @pytest.mark.parametrize("name", PAGES[:-2])
 def test_on_a_phone_no_chart_scrolls_sideways_and_chart_text_stays_readable(built, browser,
-                                                                          name):
-    context = browser.new_context(viewport=VIEWPORTS["phone"])
-    page = context.new_page()
-    page.goto((paths.reports_dir(built) / name).resolve().as_uri(), wait_until="load")
-    charts = page.evaluate("""() => [...document.querySelectorAll('figure.chart img')]
-        .filter(img => img.getBoundingClientRect().width > 0).map(
-        img => ({shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
-                 right: img.getBoundingClientRect().right}))""")
-    figure_count = page.evaluate(
-        "() => document.querySelectorAll('figure.chart').length")
-    width = VIEWPORTS["phone"]["width"]
-    context.close()
-    assert len(charts) == figure_count      # one image shown per chart: its narrow variant
+                                                                          shots, name):
+    seen = visited(browser, paths.reports_dir(built) / name, "phone", shots)
+    charts, width = seen["charts"], VIEWPORTS["phone"]["width"]
+    assert len(charts) == seen["figures"]   # one image shown per chart: its narrow variant
     for chart in charts:
         assert chart["right"] <= width, chart
         # the narrow variant is 4 in at 150 dpi: its 9 pt labels stay >= 11 CSS px

@@ -252,6 +252,7 @@ def test_one_make_report_builds_the_corpus_refuses_what_is_broken_runs_nothing(
 
 # --- one broken report among good ones ---------------------------------------------------
 
+@pytest.mark.slow
 def test_a_report_that_crashes_its_reader_fails_alone(tmp_path, mini, monkeypatch):
     def crash(path):
         raise IndexError("list index out of range")
@@ -266,6 +267,7 @@ def test_a_report_that_crashes_its_reader_fails_alone(tmp_path, mini, monkeypatc
 
 # --- stamps record what was built ----------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_raw_file_edited_during_a_build_is_built_again(tmp_path, mini, monkeypatch):
     report = copy_report(SYNTHETIC, tmp_path / "raw")
     out, folder = tmp_path / "out", tmp_path / "out" / ".build" / "stamps"
@@ -288,6 +290,7 @@ def test_a_raw_file_edited_during_a_build_is_built_again(tmp_path, mini, monkeyp
     assert up_to_date(folder, str(report))
 
 
+@pytest.mark.slow
 def test_two_files_with_one_report_id_fail_every_build(tmp_path, mini):
     first = copy_report(SYNTHETIC, tmp_path / "raw", "a.txt")
     twin = copy_report(SYNTHETIC, tmp_path / "raw", "b.txt")
@@ -301,6 +304,7 @@ def test_two_files_with_one_report_id_fail_every_build(tmp_path, mini):
 
 # --- removed reports ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_removed_report_leaves_the_index_the_combined_tables_and_the_comparisons(
         tmp_path, mini):
     raw, out = tmp_path / "raw", tmp_path / "out"
@@ -326,6 +330,7 @@ def test_a_removed_report_leaves_the_index_the_combined_tables_and_the_compariso
     assert "bac-kan_2023_vi.html" in index and "bac-kan_2024" not in index
 
 
+@pytest.mark.slow
 def test_a_partial_build_in_one_language_rebuilds_the_other_when_the_data_changed(
         tmp_path, mini):
     report, out = copy_report(SYNTHETIC, tmp_path / "raw"), tmp_path / "out"
@@ -412,6 +417,7 @@ def test_a_kill_at_any_instant_of_publishing_leaves_one_build_in_view(tmp_path):
     assert step > 8   # it was killed at every step of the switch and the clean-up
 
 
+@pytest.mark.slow
 def test_a_kill_during_a_real_build_is_repaired_by_the_next(tmp_path, mini):
     report, out = copy_report(SYNTHETIC, tmp_path / "raw"), tmp_path / "out"
     run.build_reports([report], out, pipeline=PAGES)
@@ -444,6 +450,7 @@ def test_a_kill_during_a_real_build_is_repaired_by_the_next(tmp_path, mini):
 
 # --- small cases: a clear message, never a traceback -----------------------------------------
 
+@pytest.mark.slow
 def test_an_out_that_cannot_be_written_is_a_clear_message(tmp_path, monkeypatch):
     def refuse(path):
         raise PermissionError(13, "Permission denied", str(path))
@@ -557,6 +564,7 @@ def test_a_workbook_with_a_styled_cell_at_excels_last_row_is_read_quickly_once(
     assert read.indicators.equals(plain.indicators)
 
 
+@pytest.mark.slow
 def test_nothing_is_touched_in_a_folder_linked_out_of_out(tmp_path, mini):
     report, out = copy_report(SYNTHETIC, tmp_path / "raw"), tmp_path / "out"
     run.build_reports([report], out, pipeline=INGEST_ONLY)

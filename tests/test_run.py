@@ -119,6 +119,7 @@ def test_every_pipeline_notebook_takes_exactly_what_the_runner_passes(tmp_path):
     assert not any(tmp_path.iterdir())   # nothing was written
 
 
+@pytest.mark.slow
 def test_a_bad_parameter_fails_before_any_notebook_runs(tmp_path, monkeypatch):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -164,6 +165,7 @@ def test_an_output_root_in_data_raw_or_on_a_file_is_refused(tmp_path, monkeypatc
         run.checked_out_root(afile)
 
 
+@pytest.mark.slow
 def test_an_output_folder_linked_outside_out_is_refused_before_anything_runs(tmp_path):
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     out.mkdir()

@@ -166,6 +166,7 @@ def test_an_unknown_report_is_a_clear_error(tables):
         trends.overview(reports, "ha-noi_2023")
 
 
+@pytest.mark.slow     # draws every trend chart of three reports
 def test_figures_in_both_languages(several, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(several, out)

@@ -212,8 +212,8 @@ def test_label_line_breaks_are_joined_into_one_label(folder, synthetic):
     assert got.indicators["label_raw"].tolist() == synthetic.indicators["label_raw"].tolist()
 
 
-def test_a_note_merged_across_rows_is_every_rows_note(folder, seed):
-    got = as_word(folder, SEED, Quirks(), name="notes.docx")
+def test_a_note_merged_across_rows_is_every_rows_note(seed_docx, seed):
+    got = ingest.read(seed_docx)          # the seed with the default quirks: notes merged
     merged = ["III.1.4.1", "III.1.4.2", "III.1.4.3"]   # one note for the three levels
     notes = got.indicators.set_index("indicator_id").loc[merged, "note"]
     assert notes.nunique() == 1 and notes.iloc[0]

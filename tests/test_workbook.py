@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -238,10 +240,16 @@ def _row_of(sheet, code: str) -> int:
     raise AssertionError(code)
 
 
+@pytest.fixture(scope="module")
+def entered_once(seed, tmp_path_factory):
+    return filled_template(seed, tmp_path_factory.mktemp("entered"), as_text=False)
+
+
 @pytest.fixture()
-def entered(seed, tmp_path):
-    """A template filled with the seed's values, to be altered by each test."""
-    return filled_template(seed, tmp_path, as_text=False)
+def entered(entered_once, tmp_path):
+    """A template filled with the seed's values, to be altered by each test (its own copy of
+    one filled once)."""
+    return Path(shutil.copy(entered_once, tmp_path / entered_once.name))
 
 
 def _edit(path, form: int, at: str | None, **cells):

@@ -247,19 +247,22 @@ def _flush(document, rows: list[_Row], quirks: Quirks, form: int) -> None:
 
     def cell(r: int, c: int):   # (table.cell() is slow on long tables)
         return table.rows[r].cells[c]
+    # each row's cells, looked up once while the rows are written (a row's merge changes
+    # that row only; the merges below look the cells up again)
+    grid = [table_row.cells for table_row in table.rows]
     for r, row in enumerate(rows):
         if row.kind == "title":
-            merged = cell(r, 0).merge(cell(r, COLUMNS - 1))
+            merged = grid[r][0].merge(grid[r][COLUMNS - 1])
             _write(merged, row.cells[0])
         elif row.kind == "data":
             texts = (row.cells + [""] * COLUMNS)[:COLUMNS]
             for c, text in enumerate(texts):
-                _write(cell(r, c), text, quirks if c == 1 else None)
+                _write(grid[r][c], text, quirks if c == 1 else None)
             if form == 1 and texts[0].strip() == quirks.nested_table_at:
-                cell(r, 4).add_table(rows=2, cols=2).cell(0, 0).text = "bảng lồng"
+                grid[r][4].add_table(rows=2, cols=2).cell(0, 0).text = "bảng lồng"
         elif row.kind in ("header", "subheader") and not quirks.merged_header:
             for c, text in enumerate((row.cells + [""] * COLUMNS)[:COLUMNS]):
-                _write(cell(r, c), text)
+                _write(grid[r][c], text)
     if quirks.merged_header:
         _merge_header(rows, cell)
     if quirks.merge_notes:
