@@ -67,8 +67,12 @@ def data_path(report_id: str, name: str, out=None) -> Path:
 
 def render(spec: Spec, narrow: bool = False):
     """Draw one figure in the house style (not saved); `narrow`: the phone variant."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     with matplotlib.rc_context(STYLE):
         fig = new_figure(spec, narrow)
+        # the PNG's canvas from the start: the layout and the PNG then share one renderer,
+        # and the texts measured for the layout are not measured again for the PNG
+        FigureCanvasAgg(fig)
         spec.draw(fig, narrow)
         if not narrow:
             finish(fig, spec)
