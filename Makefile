@@ -36,9 +36,10 @@ help: ## List the targets (this message)
 	@echo "             JOBS=<n> notebooks at once (default: n of make -jn, else the CPUs)"
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	@if test -x $(PY); then bash scripts/say.sh install_again; \
+	  else bash scripts/say.sh install_first_run && $(PYTHON) -m venv $(VENV); fi
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
 
 # The project's kernel `cchc` (this .venv's Python), which every notebook names, and the
@@ -55,8 +56,8 @@ report: $(STAMP) ## Build processed data, figures and HTML for REPORTS into OUT 
 	    $(if $(JOBS),--jobs $(call quote,$(JOBS))) -- $(REPORT_ARGS)
 	@cat $(call quote,$(STAMPS)/summary.txt)
 
-bench: $(STAMP) ## Time cold, no-op and one-notebook builds, a 20-report batch; compare with the floor
-	$(PY) -m helpers.bench
+bench: $(STAMP) ## Time cold, no-op and one-notebook builds, batches (BATCH="20 63"); compare with the floor
+	$(PY) -m helpers.bench $(if $(BATCH),--batch $(BATCH))
 
 system-deps: ## Install what the browser tests need (Debian chromium, fonts) when missing
 	@bash scripts/system-deps.sh

@@ -217,3 +217,26 @@ def test_every_chart_has_a_phone_variant_without_sideways_scrolling(built):
         width, height = Image.open(figure.narrow).size
         # 4 inches at 150 dpi: shown 360 CSS px wide, a 9 pt label is 11 CSS px or more
         assert width <= 4.05 * DPI, (figure.name, width)
+
+
+def test_a_figure_is_laid_out_once_and_its_png_is_as_matplotlib_saves_it(seed, tmp_path):
+    """`save` runs the constrained layout once (then only draws): the PNG is byte for byte
+    the one a plain savefig writes, which lays the figure out again for each file."""
+    import matplotlib
+    from helpers.charts import registry
+    for narrow in (False, True):
+        for chart_, spec in charts.specs(report_data(seed), "online_services", "en"):
+            plain = charts.render(spec, narrow)
+            with matplotlib.rc_context(charts.STYLE):
+                plain.savefig(tmp_path / "plain.png", format="png",
+                              metadata={"Software": None})
+            laid_out = charts.render(spec, narrow)
+            executed = []
+            engine = laid_out.get_layout_engine()
+            original = engine.execute
+            engine.execute = lambda fig: executed.append(fig) or original(fig)
+            charts.save(laid_out, tmp_path / "once.png", tmp_path / "once.svg")
+            assert len(executed) == 1 and laid_out.get_layout_engine() is None
+            assert (tmp_path / "once.png").read_bytes() == \
+                (tmp_path / "plain.png").read_bytes(), chart_.name
+    assert registry.lay_out(laid_out) is None   # laid out already: nothing to do

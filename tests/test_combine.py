@@ -109,3 +109,26 @@ def test_one_report_alone_is_combined_too(seed, tmp_path):
     ingest.write(seed, tmp_path)
     combine.write(tmp_path)
     assert combine.load("indicators", tmp_path)["province"].unique().tolist() == ["Thái Nguyên"]
+
+
+def test_each_file_is_read_once_while_it_stays_the_same(several, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    shutil.copytree(several, out)
+    reads = []
+    original = store.read_table
+    monkeypatch.setattr(store, "read_table", lambda path: reads.append(path) or original(path))
+    first = combine.collect("indicators", out)
+    assert len(reads) == len(REPORTS)
+    again = combine.collect("indicators", out)
+    assert len(reads) == len(REPORTS) and again.equals(first)   # nothing read again
+    # a report processed again (its files replaced) is read again, the others are not
+    path = paths.processed_dir("cao-bang_2023", out) / "indicators.csv"
+    table = store.read_table(path)
+    reads.clear()
+    table.loc[table["indicator_id"] == "VI.1", "value"] = 12.5
+    store.write_table(table, path)
+    changed = combine.collect("indicators", out)
+    assert [p.parent.name for p in reads] == ["cao-bang_2023"]
+    rates = changed[changed["indicator_id"] == "VI.1"].set_index("report_id")["value"]
+    assert rates["cao-bang_2023"] == 12.5 and rates["bac-kan_2023"] == 72.5
+    assert not first.equals(combine.collect("indicators", out))

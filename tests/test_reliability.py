@@ -273,8 +273,8 @@ def test_a_raw_file_edited_during_a_build_is_built_again(tmp_path, mini, monkeyp
     out, folder = tmp_path / "out", tmp_path / "out" / ".build" / "stamps"
     original = run.build.run_task
 
-    def edit_after_running(task, report_id, staging, root, kernel=None):
-        result = original(task, report_id, staging, root, kernel)
+    def edit_after_running(*arguments, **options):
+        result = original(*arguments, **options)
         edit_data(report)
         return result
 
@@ -534,7 +534,7 @@ def test_many_jobs_on_an_up_to_date_out_start_no_kernel(built, tmp_path, monkeyp
     out = tmp_path / "out"
     shutil.copytree(built, out, symlinks=True)
 
-    def no_kernel():
+    def no_kernel(*arguments):
         raise AssertionError("a kernel was started")
     monkeypatch.setattr(run.kernels, "start_kernel", no_kernel)
     outcomes = run.build_reports([SEED, SYNTHETIC], out, jobs=40)

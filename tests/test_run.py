@@ -303,9 +303,14 @@ def test_after_a_failure_the_report_stops_and_the_others_go_on():
             run.Job("r1/b", ("r1/a",), "r1", job("r1/b")),
             run.Job("r2/a", (), "r2", job("r2/a")),
             run.Job("r2/b", ("r2/a",), "r2", job("r2/b"))]
-    results = run.run_jobs(jobs, workers=1)
+    heard = []
+    results = run.run_jobs(jobs, workers=1,
+                           on_end=lambda job, result: heard.append((job.key, result)))
     assert ran == ["r1/a", "r2/a", "r2/b"]
     assert results["r1/a"][0] == "r1/a failed" and "r1/b" not in results
+    # each job is heard of as it ends: with its result, or None when it was dropped
+    assert [key for key, _ in heard] == ["r1/a", "r1/b", "r2/a", "r2/b"]
+    assert dict(heard)["r1/b"] is None and dict(heard)["r1/a"] == results["r1/a"]
 
 
 def test_a_comparing_job_waits_for_the_other_reports_even_when_they_fail():
@@ -449,13 +454,63 @@ def test_a_first_build_that_fails_publishes_nothing(tmp_path, monkeypatch):
 
 
 def test_several_reports_one_failing_the_others_build_and_the_count_is_given(
-        rebuilt, capsys):
+        rebuilt, capsys, monkeypatch):
+    monkeypatch.delenv("CCHC_LANG", raising=False)
     missing = paths.PROJ_ROOT / "tests" / "fixtures" / "no-such-report.txt"
     code = run.main(["--out", str(rebuilt), str(missing), str(SEED), str(SYNTHETIC)])
     captured = capsys.readouterr()
     assert code == 1
     assert f"FAILED {missing}" in captured.err
     assert "2 of 3 report(s) up to date, 1 failed" in captured.err
+    # a line per notebook run as it ends, counted against all the runs of the build
+    runs = [*run.plan(SEED, SEED_ID), *run.plan(SYNTHETIC, "bac-kan_2023")]
+    lines = [line for line in captured.out.splitlines() if line.startswith("[")]
+    assert len(lines) == len(runs)
+    assert lines[-1].startswith(f"[{len(runs)}/{len(runs)}] ")
+    assert f"] {SEED_ID} 01_ingest: up to date" in captured.out
+    # then where to look
+    index = rebuilt / "reports" / "index.html"
+    assert captured.out.rstrip().endswith(f"see the results: {index} (Vietnamese), "
+                                          f"{index.with_name('index_en.html')} (English)")
+
+
+def test_progress_lines_give_the_seconds_and_the_time_left_of_a_batch(monkeypatch):
+    from helpers.run.progress import Progress
+    monkeypatch.delenv("CCHC_LANG", raising=False)
+    now, lines = [0.0], []
+    progress = Progress(total=40, reports=4, say=lines.append, clock=lambda: now[0])
+    now[0] = 30.0
+    progress.ended("bac-kan_2023", "01_ingest", "ran", 2.04)
+    progress.ended("bac-kan_2023", "02_audit", "up_to_date", 0.0)
+    now[0] = 90.0
+    progress.ended("bac-kan_2023", "03_par_index", "failed", 4.5)
+    progress.dropped(7)
+    now[0] = 96.0
+    progress.ended("cao-bang_2023", "01_ingest", "ran", 3.0)
+    assert lines == [
+        "[1/40] bac-kan_2023 01_ingest: ran (2.0 s); about 20 min left",    # 30 s a run
+        "[2/40] bac-kan_2023 02_audit: up to date",
+        "[3/40] bac-kan_2023 03_par_index: failed (4.5 s); about 18 min left",
+        "[4/33] cao-bang_2023 01_ingest: ran (3.0 s); about 12 min left"]   # 24 s a run
+    alone = []
+    one = Progress(total=2, reports=1, say=alone.append, clock=lambda: 0.0)
+    one.ended(SEED_ID, "01_ingest", "ran", 1.0)
+    assert alone == [f"[1/2] {SEED_ID} 01_ingest: ran (1.0 s)"]   # one report: no estimate
+    monkeypatch.setenv("CCHC_LANG", "vi")
+    progress.ended("cao-bang_2023", "02_audit", "ran", 1.5)
+    assert lines[-1] == "[5/33] cao-bang_2023 02_audit: đã chạy (1,5 giây); còn khoảng 9 phút"
+
+
+def test_make_says_what_it_installs_in_the_words_of_the_text_layer(monkeypatch):
+    from helpers.text import t
+    for lang in ("vi", "en"):
+        for key in ("install_first_run", "install_again"):
+            said = subprocess.run(["bash", "scripts/say.sh", key], cwd=paths.PROJ_ROOT,
+                                  capture_output=True, text=True, check=True,
+                                  env={**os.environ, "CCHC_LANG": lang}).stdout
+            assert said == t(f"cli.{key}", lang) + "\n"
+    makefile = (paths.PROJ_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "say.sh install_first_run" in makefile and "say.sh install_again" in makefile
 
 
 def make(*arguments: str) -> subprocess.CompletedProcess:

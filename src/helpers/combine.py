@@ -9,9 +9,13 @@ report.json) beside `report_id`, so that years and provinces can be compared.
 
 The tables are rebuilt from the report folders as they are on disk, so they always
 describe exactly the reports present in OUT (a removed report disappears from them).
+Each report's file is read once per process while it stays the same file (a kernel that
+runs the comparisons of many reports of a batch reads every report once, not once per
+report: `_read`).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +45,7 @@ def reports(out=None) -> pd.DataFrame:
     """One row per processed report: report_id, province, year, number, date, source file."""
     rows = []
     for report_id in report_ids(out):
-        meta = store.read_json(paths.processed_dir(report_id, out) / "report.json")
+        meta = _read(paths.processed_dir(report_id, out) / "report.json")
         rows.append({column: meta.get(column) for column in REPORT_COLUMNS})
     frame = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
@@ -60,18 +64,34 @@ def collect(table: str, out=None) -> pd.DataFrame:
     frames = []
     for meta in index.to_dict("records"):
         path = paths.processed_dir(meta["report_id"], out) / f"{table}.csv"
-        if not path.exists():
-            continue
-        frame = store.read_table(path).drop(columns=["province", "year"], errors="ignore")
-        if "report_id" in frame.columns:
-            frame = frame.drop(columns="report_id")
-        frame.insert(0, "report_id", meta["report_id"])
-        frame.insert(1, "province", meta["province"])
-        frame.insert(2, "year", meta["year"])
-        frames.append(frame)
+        if path.exists():
+            frames.append(_read(path, meta["report_id"], meta["province"], meta["year"]))
     if not frames:
         return pd.DataFrame(columns=["report_id", "province", "year"])
     return pd.concat(frames, ignore_index=True)
+
+
+def _read(path: Path, *report):
+    """A report's table with `report` (its id, province and year) in front, or its
+    report.json (no `report`): read once while it is the same file, the same contents
+    behind the same real path, inode, size and modification time (processed files are
+    replaced, never edited in place). Callers must not change what they get."""
+    real = Path(path).resolve()
+    parquet = real.with_suffix(".parquet")
+    source = parquet if real.suffix == ".csv" and parquet.exists() else real
+    stat = source.stat()
+    return _read_file(str(real), (stat.st_ino, stat.st_size, stat.st_mtime_ns), report)
+
+
+@lru_cache(maxsize=1024)
+def _read_file(path: str, identity: tuple, report: tuple):
+    if not report:
+        return store.read_json(Path(path))
+    frame = store.read_table(Path(path)).drop(columns=["report_id", "province", "year"],
+                                              errors="ignore")
+    for position, (column, value) in enumerate(zip(("report_id", "province", "year"), report)):
+        frame.insert(position, column, value)
+    return frame
 
 
 def write(out=None) -> list[Path]:

@@ -13,11 +13,12 @@ from ..errors import ReportError
 from .execute import import_exporter, run_task
 from .fingerprints import (Hashes, changed_inputs, fingerprint_of, sha, static_inputs,
                            task_inputs)
-from .kernels import KernelPool
+from .kernels import PER_KERNEL, KernelPool, imported_modules
 from .parameters import check_parameters
-from .pipeline import (LANGS, Outcome, Task, build_dir, check_inside, check_report_id,
-                       checked_out_root, failed_dir, message, plan, report_dirs,
-                       task_outputs)
+from .pipeline import (LANGS, PIPELINE, Outcome, Task, build_dir, check_inside,
+                       check_report_id, checked_out_root, failed_dir, message, plan,
+                       report_dirs, task_outputs)
+from .progress import Progress
 from .publishing import (locked, outputs_intact, publish, published_reports,
                          read_manifest, recover, retire, stage, write_summaries)
 from .scheduling import Job, default_jobs, run_jobs
@@ -180,8 +181,8 @@ def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
         staging = _staging(build, root)
         if task.step.compares:
             _link_others(build, builds, root)
-        kernel = kernels.take(expected=task.name in build.surely_stale)
-        return run_task(task, build.report_id, staging, root, kernel)
+        return run_task(task, build.report_id, staging, root, kernels,
+                        expected=task.name in build.surely_stale)
 
     key = f"{build.report_id}/{task.name}"
     after = tuple(f"{other.report_id}/{name}" for other in builds if other is not build
@@ -192,11 +193,16 @@ def _task_job(build: Build, task: Task, builds: list[Build], root: Path,
 
 def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipeline=None,
                   stamps: Path | None = None, say: Callable[[str], None] | None = None,
-                  selection: list[str] | None = None) -> list[Outcome]:
+                  selection: list[str] | None = None, per_kernel: int = PER_KERNEL,
+                  progress: Callable[[str], None] | None = None) -> list[Outcome]:
     """Bring the outputs of several reports up to date, the notebooks of all of them sharing
     `jobs` workers. A failed report keeps its previous outputs; the others still build.
     A report published before whose raw file is gone is taken out of view. `say` gets the
-    runner's notes (reports removed, raw files not verified).
+    runner's notes (reports removed, raw files not verified); `progress` a line per
+    notebook run as it ends.
+
+    Each kernel runs up to `per_kernel` notebooks, one after another, each in a fresh
+    namespace (1: a kernel of its own for each notebook, as in JupyterLab).
 
     With `stamps`, make's stamp is written there when every report is up to date (and
     cleared when one failed); `selection`: the reports as make named them (none: all)."""
@@ -218,14 +224,17 @@ def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipel
     snapshot = take_snapshot(selection, hashes) if stamps is not None else None
     workers = jobs or default_jobs()
     likely = _likely_work(reports, root, hashes)
-    kernels = KernelPool(workers, expected=min(workers, default_jobs()) if likely else 0)
-    kernels.fill()   # they boot (about half a second each) while the reports are read
+    steps = PIPELINE if pipeline is None else pipeline
+    kernels = KernelPool(workers, expected=min(workers, default_jobs()) if likely else 0,
+                         per_kernel=per_kernel, warm_up=imported_modules(
+                             paths.NOTEBOOKS / step.notebook for step in steps))
+    kernels.fill()   # they boot while the reports are read
     try:
         with locked(build_dir(root) / "build.lock"):
             recover(root)   # what an interrupted build left
             outcomes, builds = _prepare_all(reports, root, langs, pipeline, say)
             removed = _retire_removed(root, builds, say)
-            _run_builds(builds, root, workers, kernels, hashes)
+            _run_builds(builds, root, workers, kernels, hashes, progress)
             write_summaries(root, rewrite=removed or any(b.staging and not b.failed
                                                          for b in builds))
     except OSError as exc:   # e.g. OUT or one of its folders is read-only
@@ -302,7 +311,7 @@ def _retire_removed(root: Path, builds: list[Build], say) -> bool:
 
 
 def _run_builds(builds: list[Build], root: Path, workers: int, kernels: KernelPool,
-                hashes: Hashes) -> None:
+                hashes: Hashes, progress: Callable[[str], None] | None = None) -> None:
     """Run what is stale in every build, then publish each report that succeeded."""
     code = hashes.code()
     for build in builds:
@@ -317,8 +326,21 @@ def _run_builds(builds: list[Build], root: Path, workers: int, kernels: KernelPo
     job_list = [_task_job(build, task, builds, root, kernels)
                 for build in builds for task in build.tasks]
     by_id = {build.report_id: build for build in builds}
+    said = Progress(len(job_list), len(builds), progress) if progress else None
+
+    def ended(job: Job, result) -> None:
+        if said is None:
+            return
+        if result is None:
+            said.dropped()
+            return
+        report_id, name = job.key.split("/", 1)
+        state = "failed" if result[0] else \
+            "ran" if name in by_id[report_id].outcome.ran else "up_to_date"
+        said.ended(report_id, name, state, result[1])
+
     try:
-        for key, (error, seconds) in run_jobs(job_list, workers).items():
+        for key, (error, seconds) in run_jobs(job_list, workers, ended).items():
             report_id, name = key.split("/", 1)
             if name in by_id[report_id].outcome.ran:
                 by_id[report_id].outcome.seconds[name] = seconds
@@ -371,6 +393,6 @@ def _stamp(folder: Path, snapshot, builds: list[Build], outcomes: list[Outcome],
 
 
 def build_report(report: str | Path, out=None, langs=LANGS, jobs: int | None = None,
-                 pipeline=None) -> Outcome:
+                 pipeline=None, per_kernel: int = PER_KERNEL) -> Outcome:
     """Bring one report's outputs up to date; on failure, leave the previous ones as they were."""
-    return build_reports([report], out, langs, jobs, pipeline)[0]
+    return build_reports([report], out, langs, jobs, pipeline, per_kernel=per_kernel)[0]

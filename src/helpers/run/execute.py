@@ -16,20 +16,26 @@ def execute(notebook: Path, output: Path, parameters: dict, check: bool = True,
     """Run one notebook with checked parameters; the executed copy is written to `output`.
 
     On failure papermill still writes the executed notebook, with an error banner, and
-    raises PapermillExecutionError. The kernel (from start_kernel, else a new one) is
+    raises PapermillExecutionError. The kernel (a `kernels.Kernel`, else a new one) is
     shut down at the end.
     """
+    kernel = kernel or start_kernel()
+    try:
+        return run_notebook(kernel, notebook, output, parameters, check)
+    finally:
+        stop_kernel(kernel)
+
+
+def run_notebook(kernel, notebook: Path, output: Path, parameters: dict,
+                 check: bool = True) -> Path:
+    """Run one notebook in a started kernel, which goes on running afterwards."""
     import papermill as pm
     if check:
         check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
-    kernel = kernel or start_kernel()
-    try:
-        pm.execute_notebook(str(notebook), str(output), parameters=parameters,
-                            kernel_name=KERNEL, km=kernel, progress_bar=False,
-                            request_save_on_cell_execute=False, shutdown_kernel="immediate")
-    finally:
-        stop_kernel(kernel)
+    pm.execute_notebook(str(notebook), str(output), parameters=parameters,
+                        kernel_name=KERNEL, km=kernel.manager, progress_bar=False,
+                        request_save_on_cell_execute=False, shutdown_kernel="immediate")
     return output
 
 
@@ -66,15 +72,24 @@ def _export_html(executed: Path, target: Path) -> None:
     html.export(executed, target)
 
 
-def run_task(task: Task, report_id: str, staging: Path, root: Path,
-             kernel=None) -> str | None:
-    """Execute one task in the staging folder; a failure message, or None on success."""
+def run_task(task: Task, report_id: str, staging: Path, root: Path, kernels=None,
+             expected: bool = True) -> str | None:
+    """Execute one task in the staging folder, in a kernel of the pool `kernels` (else a
+    new one; `expected`: a run the pool counted on); a failure message, or None on
+    success."""
     executed = paths.executed_notebooks_dir(report_id, staging) / f"{task.name}.ipynb"
     running = executed.with_name(f".{task.name}.running.ipynb")
     parameters = {**task.parameters, "out": str(staging)}
+    kernel = None
     try:
-        execute(paths.NOTEBOOKS / task.step.notebook, running, parameters, check=False,
-                kernel=kernel)
+        kernel = kernels.take(expected) if kernels is not None else start_kernel()
+        try:
+            run_notebook(kernel, paths.NOTEBOOKS / task.step.notebook, running, parameters,
+                         check=False)
+        except BaseException:
+            _give_back(kernels, kernel, reusable=False)
+            raise
+        _give_back(kernels, kernel, reusable=True)
         os.replace(running, executed)
         if task.step.html:
             _export_html(executed, html_path(report_id, task.lang or LANGS[0], staging,
@@ -87,3 +102,10 @@ def run_task(task: Task, report_id: str, staging: Path, root: Path,
             kept.parent.mkdir(parents=True, exist_ok=True)
             os.replace(running, kept)
         return describe_failure(report_id, task.step.notebook, exc, kept)
+
+
+def _give_back(kernels, kernel, reusable: bool) -> None:
+    if kernels is not None:
+        kernels.give_back(kernel, reusable)
+    else:
+        stop_kernel(kernel)

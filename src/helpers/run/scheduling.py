@@ -19,11 +19,15 @@ class Job:
     after: tuple[str, ...] = ()      # keys that must have finished, failed or been dropped
 
 
-def run_jobs(jobs: list[Job], workers: int) -> dict[str, tuple[str | None, float]]:
+def run_jobs(jobs: list[Job], workers: int,
+             on_end: Callable[[Job, tuple[str | None, float] | None], None] | None = None
+             ) -> dict[str, tuple[str | None, float]]:
     """Run jobs on `workers` threads, each once what it needs has succeeded and what it
     comes after has ended, in list order otherwise. Returns, per job that ran: its failure
-    (or None) and its seconds."""
+    (or None) and its seconds. `on_end` hears of each job as it ends: with its result, or
+    with None when it is dropped after a failure in its group."""
     workers = max(1, workers)
+    on_end = on_end or (lambda job, result: None)
     keys = {job.key for job in jobs}
     pending, running = list(jobs), {}
     succeeded: set[str] = set()
@@ -32,7 +36,10 @@ def run_jobs(jobs: list[Job], workers: int) -> dict[str, tuple[str | None, float
     results: dict[str, tuple[str | None, float]] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while pending or running:
-            ended.update(job.key for job in pending if job.group in failed_groups)
+            for job in pending:
+                if job.group in failed_groups:
+                    ended.add(job.key)
+                    on_end(job, None)
             pending = [job for job in pending if job.group not in failed_groups]
             for job in list(pending):
                 if len(running) >= workers:
@@ -48,6 +55,7 @@ def run_jobs(jobs: list[Job], workers: int) -> dict[str, tuple[str | None, float
                 job = running.pop(future)
                 results[job.key] = future.result()
                 ended.add(job.key)
+                on_end(job, results[job.key])
                 if results[job.key][0] is None:
                     succeeded.add(job.key)
                 else:
