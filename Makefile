@@ -65,12 +65,15 @@ system-deps: ## Install what the browser tests need (Debian chromium, fonts) whe
 # Tests run on every CPU (pytest-xdist); the notebooks of the session's build run in their own
 # process while the tests that do not need them run (tests/fixture_build.py)
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Each test worker compiles the package and the test modules (assertions rewritten); where
+# the machine says not to cache bytecode, that is paid again by every run
+TEST_ENV := env -u PYTHONDONTWRITEBYTECODE
 
 test: $(LAB_SETUP) system-deps ## Run the whole test suite (what CI runs)
-	$(PY) -m pytest -n $(TEST_JOBS)
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_JOBS)
 
 test-fast: $(LAB_SETUP) ## Every test but those that run notebooks or a browser (the edit-test loop)
-	$(PY) -m pytest -n $(TEST_JOBS) -m "not slow and not browser"
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_JOBS) -m "not slow and not browser"
 
 # Root may start it too (containers run as root); LAB_ARGS='--ip=0.0.0.0 --no-browser' in one
 lab: $(LAB_SETUP) ## Open JupyterLab on notebooks/ with the project's kernel (also as root)

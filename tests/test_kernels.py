@@ -52,6 +52,7 @@ def answers(kernel: kernels.Kernel) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_a_kernel_that_dies_on_start_is_replaced(failing_starts):
     starts = failing_starts(1)
     kernel = kernels.start_kernel()
@@ -62,6 +63,7 @@ def test_a_kernel_that_dies_on_start_is_replaced(failing_starts):
         kernels.stop_kernel(kernel)
 
 
+@pytest.mark.slow
 def test_a_kernel_that_never_starts_is_a_clear_failure_of_the_notebook(failing_starts,
                                                                         tmp_path):
     starts = failing_starts(kernels.START_ATTEMPTS)
@@ -93,6 +95,7 @@ def test_imported_modules_are_what_the_notebooks_import():
         <= set(found)
 
 
+@pytest.mark.slow
 def test_each_notebook_in_a_warm_kernel_starts_as_in_a_kernel_of_its_own(tmp_path):
     parameters = 'out: str = ""  # help: o'
     leaves = write_notebook(
@@ -131,6 +134,7 @@ def test_each_notebook_in_a_warm_kernel_starts_as_in_a_kernel_of_its_own(tmp_pat
     assert all("shown in every notebook" in "".join(o.text for o in found) for found in warned)
 
 
+@pytest.mark.slow
 def test_a_kernel_is_not_reused_after_a_failure_or_its_runs(tmp_path):
     pool = kernels.KernelPool(1, expected=4, per_kernel=2, warm_up=())
     try:

@@ -289,7 +289,9 @@ def _double_grid(tbl) -> None:
 
 def _write(cell, text: str, quirks: Quirks | None = None) -> None:
     """A cell's text; a long label on two lines when the quirks say so."""
-    cell.text = ""
+    paragraphs = cell._tc.p_lst
+    if len(paragraphs) > 1 or len(paragraphs[0]):   # (clearing an empty cell is slow)
+        cell.text = ""
     paragraph = cell.paragraphs[0]
     limit = quirks.label_breaks if quirks else None
     if not limit or len(text) <= limit or " " not in text.strip():

@@ -33,12 +33,12 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import pandas as pd
-import yaml
 
 from . import catalogue, facts, location
 from .paths import PACKAGE
 from .report import Problem
 from .text import t
+from .yamlfile import read_yaml
 
 SPEC_FILE = PACKAGE / "assessment.yml"
 SECTIONS = ("strength", "shortfall", "task")
@@ -127,8 +127,7 @@ def _compiled(patterns) -> tuple[re.Pattern, ...]:
 def spec(path: str | None = None) -> Spec:
     """assessment.yml, checked: every theme and link names known rows and facts."""
     where = path or SPEC_FILE
-    with open(where, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+    data = read_yaml(where)
     missing = [name for name in FAMILIES if name not in data["headings"]]
     if missing:
         raise ValueError(f"{where}: no heading patterns for {missing}")

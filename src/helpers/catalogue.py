@@ -11,9 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .paths import CATALOGUE_FILE, HEADLINE_FILE
+from .yamlfile import read_yaml
 
 LANGS = ("vi", "en")
 UNITS = {"heading", "count", "percent", "million_vnd", "boolean", "enum"}
@@ -128,7 +128,7 @@ def headline(path: str | None = None) -> tuple[tuple[str, frozenset[str]], ...]:
     """(card, ids) of headline.yml: the key figures the pages show on their cards, each
     with the ids it shows, in the cards' order (findings touching them come first)."""
     source = Path(path or HEADLINE_FILE)
-    entries = yaml.safe_load(source.read_text(encoding="utf-8")) or []
+    entries = read_yaml(source) or []
     return tuple((entry["card"], frozenset(entry["ids"])) for entry in entries)
 
 

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
 
 from .errors import ReportError
 from .numbers import parse_number, reads_two_ways, two_readings
 from .paths import FACTS_SPEC_FILE
 from .report import slugify
+from .yamlfile import read_yaml
 
 NUM = r"\d[\d.,]*\d|\d"
 DATE = r"\d{1,2}/\d{1,2}/\d{4}"
@@ -72,8 +72,7 @@ class Subject:
 
 
 def _spec_file(path: str | None) -> dict:
-    with open(path or FACTS_SPEC_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(path or FACTS_SPEC_FILE)
 
 
 @lru_cache(maxsize=None)

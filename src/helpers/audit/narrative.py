@@ -8,11 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .. import paths
 from ..formats import LANGS, as_date
 from ..text import t
+from ..yamlfile import read_yaml
 from .check import Check, agrees, failed_check, passed_check, rounding_slip
 from .figures import (Figure, as_text, cite, named_sum, per_lang, ratio_words, say, show,
                       value_of, with_unit)
@@ -49,7 +49,7 @@ class Relation:
 def relations(path: str | None = None) -> tuple[Relation, ...]:
     """The relations of relations.yml, in file order."""
     source = Path(path or paths.RELATIONS_FILE)
-    entries = yaml.safe_load(source.read_text(encoding="utf-8")) or []
+    entries = read_yaml(source) or []
     found = []
     for entry in entries:
         unknown = set(entry) - {"id", "reported", "numerator", "denominator", "why"}

@@ -23,11 +23,11 @@ import string
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from markupsafe import Markup, escape
 
 from ..formats import (LANGS, as_date, check_lang, date_text, format_billions, format_number,
                        format_percent, missing, ordinal, short_date)
+from ..yamlfile import read_yaml
 
 FOLDER = Path(__file__).resolve().parent
 PLURAL_FORMS = ("one", "other")
@@ -47,7 +47,7 @@ def phrases() -> dict[str, dict]:
     """Every phrase by key (`<file>.<name>`): {lang: text or {one:, other:}}."""
     found: dict[str, dict] = {}
     for path in sorted(FOLDER.glob("*.yml")):
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = read_yaml(path) or {}
         if not isinstance(entries, dict):
             raise TextError(f"{path.name}: expected 'name: {{vi: ..., en: ...}}' entries")
         for name, entry in entries.items():
