@@ -210,10 +210,26 @@ def test_gaps_the_figures_show(processed):
     shown = [str(gap) for gap, _ in brief.gaps(data, "en").values()]
     # Biểu mẫu 7: 1.758 offered online (6.3.1), 93 + 415 received an online dossier
     assert shown[0].startswith("1,250 of the 1,758 procedures offered online received no")
-    # Biểu mẫu 1: 149 assigned, 44 on time, 0 late -> 105 in progress
-    assert shown[1].startswith("105 of the 149 tasks assigned by the Government")
+    # Biểu mẫu 1: 149 assigned (5.1), 44 on time (5.2), 0 done late (5.3), 0 overdue (5.4):
+    # no row counts the other 105; line 47 of the report says they are under way, not yet due
+    assert shown[1].startswith("44 of the 149 tasks assigned by the Government and the Prime "
+                               "Minister were done on time and none was late. No row of the "
+                               "form counts the other 105 (Form 1, rows 5.1-5.4). The report's "
+                               "text says these 105 are under way and not yet due (report, "
+                               "section I.5).")
     # Biểu mẫu 4 rows 2.4 and 3.3 are 0; Biểu mẫu 5 row 3 is 0
     assert any(gap.startswith("No civil-servant post") for gap in shown)
+
+
+def test_a_narrative_that_splits_the_tasks_another_way_is_named(processed):
+    """When the text's 'under way' count is not what the form leaves uncounted, the brief
+    says both instead of choosing."""
+    data = page.load("thai-nguyen_2022", "vi", processed)
+    data.facts.loc["gov_tasks_pending", "value"] = 100.0
+    shown = str(brief.gaps(data, "vi")["gov_tasks"][0])
+    assert "Biểu mẫu không có chỉ tiêu cho 105 nhiệm vụ còn lại" in shown
+    assert "Phần thuyết minh nêu 100 nhiệm vụ đang triển khai, chưa đến hạn" in shown
+    assert "khác với số còn lại theo biểu mẫu" in shown
 
 
 def test_shortened_quotes_keep_the_reports_words():

@@ -18,7 +18,8 @@ from markupsafe import Markup
 from .. import catalogue, text
 from ..formats import date_text, format_billions, format_number, format_percent
 from . import cards as card_module
-from .common import chapter, el, figure, form_ref, join, ref, sources_list, t
+from .common import (chapter, el, figure, form_ref, join, narrative_ref, ref,
+                     sources_list, t)
 from .page import Page, PageData, findings, load, questioned_ids, title_block
 
 CHARTS = ("par_index", "sipas", "online_dossiers", "procedure_funnel",
@@ -30,7 +31,7 @@ EVIDENCE = {"strength": 1, "shortfall": 1, "task": 0}     # figures shown per it
 # What the figures themselves show fell short: (phrase, ids, value of the gap or None)
 GAPS = (
     ("gap_unused_online", ("VII.6.3.1", "VII.6.1.3", "VII.6.2.3")),
-    ("gap_gov_tasks", ("I.5.1", "I.5.2", "I.5.3")),
+    ("gap_gov_tasks", ("I.5.1", "I.5.2", "I.5.3", "I.5.4")),
     ("gap_no_cuts", ("IV.2.4", "IV.3.3")),
     ("gap_competitive_appointments", ("V.3",)),
 )
@@ -237,13 +238,9 @@ def gaps(data, lang: str) -> dict[str, tuple[Markup, tuple]]:
                                     unused=format_number(total - sum(used), lang),
                                     total=format_number(total, lang), ref=form_ref(ids, lang)),
                                   ids)
-    assigned, done, late = values["I.5.1"], values["I.5.2"], values["I.5.3"]
-    if assigned and done is not None and assigned - done - (late or 0) > 0:
-        ids = ("I.5.1", "I.5.2", "I.5.3")
-        found["gov_tasks"] = (b("gap_gov_tasks", lang,
-                                pending=format_number(assigned - done - (late or 0), lang),
-                                assigned=format_number(assigned, lang),
-                                done=format_number(done, lang), ref=form_ref(ids, lang)), ids)
+    tasks_gap = gov_tasks(data, values, lang)
+    if tasks_gap:
+        found["gov_tasks"] = tasks_gap
     if values["IV.2.4"] == 0 and values["IV.3.3"] == 0:
         ids = ("IV.2.4", "IV.3.3")
         found["no_cuts"] = (b("gap_no_cuts", lang, ref=form_ref(ids, lang)), ids)
@@ -251,6 +248,30 @@ def gaps(data, lang: str) -> dict[str, tuple[Markup, tuple]]:
         found["competitive_appointments"] = (b("gap_competitive_appointments", lang,
                                                ref=form_ref(["V.3"], lang)), ("V.3",))
     return found
+
+
+def gov_tasks(data, values: dict, lang: str) -> tuple[Markup, tuple] | None:
+    """The tasks from the Government that Form 1 leaves uncounted: its rows count those
+    done on time, done late and overdue, not those still under way. Where the narrative
+    splits the total another way (done, and under way but not yet due), say so."""
+    ids = ("I.5.1", "I.5.2", "I.5.3", "I.5.4")
+    assigned, done, late, overdue = (values[i] for i in ids)
+    if not assigned or done is None:
+        return None
+    uncounted = assigned - done - (late or 0) - (overdue or 0)
+    if uncounted <= 0:
+        return None
+    late_or_overdue = (late or 0) + (overdue or 0)
+    sentence = b("gap_gov_tasks" if late_or_overdue else "gap_gov_tasks_none_overdue", lang,
+                 assigned=format_number(assigned, lang), done=format_number(done, lang),
+                 overdue=format_number(late_or_overdue, lang),
+                 uncounted=format_number(uncounted, lang), ref=form_ref(ids, lang))
+    stated = data.fact("gov_tasks_pending")
+    if stated is not None:
+        key = "gap_gov_tasks_text_same" if stated == uncounted else "gap_gov_tasks_text_other"
+        sentence = join([sentence, b(key, lang, pending=format_number(stated, lang),
+                                     ref=narrative_ref(data, ["gov_tasks_pending"], lang))], " ")
+    return sentence, ids
 
 
 def well_and_short(data, lang: str) -> list[Markup]:
