@@ -262,9 +262,9 @@ def gov_tasks(data, values: dict, lang: str) -> tuple[Markup, tuple] | None:
     if uncounted <= 0:
         return None
     late_or_overdue = (late or 0) + (overdue or 0)
-    sentence = b("gap_gov_tasks" if late_or_overdue else "gap_gov_tasks_none_overdue", lang,
+    sentence = b("gap_gov_tasks" if late_or_overdue else "gap_gov_tasks_none_late", lang,
                  assigned=format_number(assigned, lang), done=format_number(done, lang),
-                 overdue=format_number(late_or_overdue, lang),
+                 late=format_number(late_or_overdue, lang),
                  uncounted=format_number(uncounted, lang), ref=form_ref(ids, lang))
     stated = data.fact("gov_tasks_pending")
     if stated is not None:
