@@ -232,6 +232,17 @@ def test_a_narrative_that_splits_the_tasks_another_way_is_named(processed):
     assert "khác với số còn lại theo biểu mẫu" in shown
 
 
+def test_a_figure_given_from_its_own_counts_cites_the_rows_it_is_counted_from(processed):
+    """The report writes 61% for online payment (Biểu mẫu 7, chỉ tiêu 6.5, and section
+    II.6.8); its rows 6.5.1-6.5.2 count 584 of 887 procedures, 65.84%. The brief shows
+    65.84% beside the shortfall and cites those rows, not the sentence that says 61%."""
+    data = page.load("thai-nguyen_2022", "en", processed)
+    items = [str(item) for item in brief.assessment_items(data, "shortfall", "en")]
+    payment = next(item for item in items if "thanh toán trực tuyến" in item)
+    assert "65.84% (Form 7, rows 6.5, 6.5.1-6.5.2)" in payment
+    assert "section II.6.8" not in payment
+
+
 def test_shortened_quotes_keep_the_reports_words():
     words = ("Tỷ lệ hồ sơ thanh toán trực tuyến còn thấp; việc tiếp nhận hồ sơ, trả kết quả "
              "qua dịch vụ bưu chính công ích còn hạn chế")

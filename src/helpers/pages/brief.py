@@ -123,15 +123,30 @@ def shortened(words: str, limit: int) -> str:
     return " ".join(kept).rstrip(";:,. ") + ("…" if cut else ".")
 
 
+def _recounted_rate(data, ident: str):
+    """The rate `value_words` gives from its own counts instead of the figure written for
+    `ident` (a form row or a narrative fact about one), if any."""
+    row = data.fact_row(ident)
+    if row is not None and isinstance(row.get("indicator_id"), str) and row["indicator_id"]:
+        ident = row["indicator_id"]
+    rate = data.rate(ident) if catalogue.entry(ident) is not None else None
+    return rate if rate is not None and rate.differs and rate.recomputed is not None else None
+
+
+def cited_rows(data, ident: str) -> list[str]:
+    """Where a figure of `value_words` is found: a rate given from its own counts is cited
+    by its row and the rows it is counted from, not by the sentence that wrote it."""
+    rate = _recounted_rate(data, ident)
+    return [rate.indicator_id, rate.numerator_id, rate.denominator_id] if rate else [ident]
+
+
 def value_words(data, ident: str, lang: str) -> str | None:
     """A figure of the report as a reader expects it, with its unit; a rate whose own
     counts disagree with it is given as the counts give it (the data warnings say why); a
     share of two equal counts (564 of 564) evidences nothing and is left out."""
-    row = data.fact_row(ident)
-    if row is not None and isinstance(row.get("indicator_id"), str) and row["indicator_id"]:
-        rate = data.rate(row["indicator_id"])
-        if rate is not None and rate.differs:
-            ident = row["indicator_id"]
+    recounted = _recounted_rate(data, ident)
+    if recounted is not None:
+        ident = recounted.indicator_id
     if catalogue.entry(ident) is not None:
         rate = data.rate(ident)
         if rate is not None and rate.numerator is not None and \
@@ -182,7 +197,7 @@ def evidence(data, item: pd.Series, lang: str, limit: int = 1) -> Markup | None:
         value = value_words(data, ident, lang)
         if value is not None:
             shown.append(b("evidence_item", lang, label=label_of(data, ident, lang),
-                           value=value, ref=ref(data, [ident], lang)))
+                           value=value, ref=ref(data, cited_rows(data, ident), lang)))
         if len(shown) == limit:
             break
     return join(shown, "; ") if shown else None
