@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from . import paths
-from .text import cli_lang, t
+from .text import cli_message as message
 
 KERNEL_NAME = "cchc"
 KERNEL_DISPLAY_NAME = "CCHC (project .venv)"
@@ -31,10 +31,6 @@ NBFORMAT = (4, 5)           # what Lab 4 writes (4.5: every cell has an id)
 # made by the kernel manager) instead of each kernel warning, on the terminal, that it
 # runs over TCP without encryption.
 JUPYTER_CONFIG = {"KernelManager": {"transport_encryption": "auto"}}
-
-
-def message(name: str, **values) -> str:
-    return t(f"cli.{name}", cli_lang(), **values)
 
 
 def language_info() -> dict:

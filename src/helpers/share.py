@@ -24,15 +24,11 @@ from pathlib import Path
 from . import paths, store
 from .errors import ReportError
 from .html import INDEX_FILES, REPORT_FILE
-from .text import cli_lang, t
+from .text import cli_message as message
 
 # the folders of OUT that builds write (data/ holds data/processed/ and, in the project,
 # data/raw/)
 OUTPUT_FOLDERS = ("data", "figures", "reports", ".build")
-
-
-def message(name: str, **values) -> str:
-    return t(f"cli.{name}", cli_lang(), **values)
 
 
 def pages(out=None) -> list[Path]:

@@ -13,8 +13,8 @@ from ..formats import LANGS
 
 def message(name: str, **values) -> str:
     """A message of the command line (text/cli.yml), in its language (CCHC_LANG)."""
-    from ..text import cli_lang, t   # imported when needed: the runner starts light
-    return t(f"cli.{name}", cli_lang(), **values)
+    from ..text import cli_message   # imported when needed: the runner starts light
+    return cli_message(name, **values)
 
 
 KERNEL = "python3"

@@ -180,3 +180,8 @@ def report_reference(number, date, lang: str, start: bool = False) -> str:
 def cli_lang() -> str:
     """The language of command-line messages: English, or Vietnamese when CCHC_LANG=vi."""
     return "vi" if os.environ.get("CCHC_LANG", "").strip().lower() == "vi" else "en"
+
+
+def cli_message(name: str, **values) -> str:
+    """A message of the command line (text/cli.yml), in its language (CCHC_LANG)."""
+    return t(f"cli.{name}", cli_lang(), **values)
