@@ -209,3 +209,62 @@ def test_pipeline_runs_the_trends_notebook_for_every_report(built):
         cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
         shown = json.dumps([c.get("outputs") for c in cells], ensure_ascii=False)
         assert "chưa có gì để so sánh qua các năm" in shown   # one report per province
+
+
+def _with_copies(tables, count: int):
+    """The fixtures' tables plus `count` invented provinces for 2023, each a copy of Cao Bằng
+    2023 under another name (values shifted by its number, so that the ends are known)."""
+    reports, long = tables
+    source_rows = long[long["report_id"] == "cao-bang_2023"]
+    source_report = reports[reports["report_id"] == "cao-bang_2023"]
+    longs, all_reports = [long], [reports]
+    for number in range(1, count + 1):
+        report_id, name = f"tinh-{number:02d}_2023", f"Tỉnh {number:02d}"
+        longs.append(source_rows.assign(report_id=report_id, province=name,
+                                        province_id=f"tinh-{number:02d}",
+                                        value=source_rows["value"] - number / 10))
+        all_reports.append(source_report.assign(report_id=report_id, province=name))
+    return (pd.concat(all_reports, ignore_index=True), pd.concat(longs, ignore_index=True))
+
+
+def test_a_comparison_names_a_few_provinces_and_counts_many(tables):
+    few = charts.comparisons.comparison_spec(
+        charts.comparisons.load("bac-kan_2023", tables=tables), "en")
+    assert few.title == "2023: Bắc Kạn beside Cao Bằng"
+    assert few.source.count("Report ") == 2               # each report by its number
+    many_tables = _with_copies(tables, 12)
+    many = charts.comparisons.comparison_spec(
+        charts.comparisons.load("bac-kan_2023", tables=many_tables), "en")
+    assert many.title == "2023: Bắc Kạn beside 13 other provinces"
+    assert many.source.startswith("Source: Report ")
+    assert many.source.endswith("the 2023 reports of 13 other provinces (each named in the "
+                                "chart's data table)")
+    assert many.data["source"].nunique() == 14            # and there they are, every one
+    assert trends.overview(many_tables[0], "bac-kan_2023", "vi")[1] == (
+        "Năm 2023 còn có báo cáo của 13 tỉnh, thành phố khác: so sánh giữa các tỉnh, thành "
+        "phố ở dưới.")
+
+
+def test_the_strip_of_many_provinces_names_the_province_and_the_two_ends(tables):
+    spec = charts.comparisons.comparison_spec(
+        charts.comparisons.load("bac-kan_2023", tables=_with_copies(tables, 30)), "en")
+    # Biểu mẫu 6 row 1: Bắc Kạn 72,5%; Cao Bằng 66,3%, so Tỉnh 30 is lowest at 63.3%
+    disbursement = [part for part in spec.alt.split("; ") if part.startswith("Public inv")]
+    assert disbursement == ["Public investment disbursement rate: Bắc Kạn 72.5%, "
+                            "Tỉnh 30 63.3%"]              # Bắc Kạn is the highest as well
+
+
+@pytest.mark.parametrize("copies", [0, 40])
+def test_the_comparison_draws_the_same_few_marks_for_two_or_forty_provinces(tables, copies):
+    spec = charts.comparisons.comparison_spec(
+        charts.comparisons.load("bac-kan_2023", tables=_with_copies(tables, copies)), "vi")
+    fig = charts.render(spec)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == len(trends.panels(trends.comparison(
+        _with_copies(tables, copies)[1], 2023)))
+    for ax in panels:
+        dots, highlight = ax.collections
+        assert len(dots.get_offsets()) == copies + 2      # a dot per province
+        assert len(highlight.get_offsets()) == 1
+        assert len(ax.texts) <= 3                          # the province and the two ends
+        assert any(t.get_text().startswith("Bắc Kạn: ") for t in ax.texts)

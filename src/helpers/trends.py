@@ -28,6 +28,8 @@ RELATIVE_UNITS = {"count", "million_vnd"}     # a % change means something for t
 # The headline figures charted over the years and across provinces (ids, not values).
 HEADLINES = ("par_index_score", "par_index_rank", "sipas_score", "dossiers_on_time_pct",
              "VII.6.4", "level4_online_processing_pct", "VI.1")
+# Up to this many other provinces are named in a sentence, a title or a source; more are counted.
+NAMED_PROVINCES = 4
 LONG_COLUMNS = ["kind", "key", "label_vi", "label_en", "unit", "report_id", "province",
                 "province_id", "year", "period", "value", "position"]
 
@@ -121,11 +123,18 @@ def overview(reports: pd.DataFrame, report_id: str, lang: str = "vi") -> list[st
         across_years = text.t("trends.across_years_one", lang, province=province, year=year)
     if others:
         across_provinces = text.t("trends.across_provinces_many", lang, year=year,
-                                  others=", ".join(others))
+                                  others=others_text(others, lang))
     else:
         across_provinces = text.t("trends.across_provinces_none", lang, year=year,
                                   province=province)
     return [across_years, across_provinces]
+
+
+def others_text(others: list[str], lang: str) -> str:
+    """'Bắc Kạn, Cao Bằng' while they are few; '62 tỉnh, thành phố khác' beyond."""
+    if len(others) <= NAMED_PROVINCES:
+        return ", ".join(others)
+    return text.t("trends.others_many", lang, count=len(others))
 
 
 def label(row: pd.Series | dict, lang: str) -> str:

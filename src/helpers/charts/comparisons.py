@@ -8,7 +8,7 @@ import pandas as pd
 
 from .. import text, trends
 from .registry import LOADERS, chart
-from .style import COLOUR, Spec, hbars, wrap
+from .style import COLOUR, Spec, strip, wrap
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,17 @@ def tr(lang: str, key: str, **values) -> str:
     return text.t(f"trends.{key}", lang, **values)
 
 
-def _source(reports: pd.DataFrame, report_ids, lang: str) -> str:
+def _names(reports: pd.DataFrame, report_ids, lang: str) -> str:
     names = []
     for row in reports[reports["report_id"].isin(list(report_ids))].to_dict("records"):
         key = "report" if row.get("number") else "report_nonumber"
         names.append(tr(lang, key, number=row.get("number") or "", province=row["province"],
                         year=int(row["year"])))
-    return tr(lang, "source", reports="; ".join(names))
+    return "; ".join(names)
+
+
+def _source(reports: pd.DataFrame, report_ids, lang: str) -> str:
+    return tr(lang, "source", reports=_names(reports, report_ids, lang))
 
 
 def _grid(fig, count: int, narrow: bool):
@@ -109,7 +113,8 @@ def trends_spec(tables: Tables, lang: str) -> Spec | None:
 
 @chart("trends", "comparison")
 def comparison_spec(tables: Tables, lang: str) -> Spec | None:
-    """The headline figures of one year across provinces (None: fewer than two provinces)."""
+    """The headline figures of one year across provinces (None: fewer than two provinces):
+    a line per figure, a dot per province, the report's province named, and the two ends."""
     if tables.this.empty:
         return None
     year, province = int(tables.this["year"].iloc[0]), tables.this["province"].iloc[0]
@@ -118,28 +123,47 @@ def comparison_spec(tables: Tables, lang: str) -> Spec | None:
     if not groups:
         return None
     others = [name for name in comparison_frame["province"].unique() if name != province]
-    alt = "; ".join(tr(lang, "alt", label=trends.label(group.iloc[0], lang), values=", ".join(
-        f"{name} {trends.value_text(v, group['unit'].iloc[0], lang)}"
-        for name, v in zip(group["province"], group["value"]))) for group in groups)
+
+    def texts(group):
+        return [trends.value_text(v, group["unit"].iloc[0], lang) for v in group["value"]]
 
     def draw(fig, narrow):
-        for ax, group in zip(_grid(fig, len(groups), narrow), groups):
-            unit = group["unit"].iloc[0]
-            colours = [COLOUR["report"] if name == province else COLOUR["context"]
-                       for name in group["province"]]
-            hbars(ax, list(group["province"]), list(group["value"]), lang, colours=colours,
-                  texts=[trends.value_text(v, unit, lang) for v in group["value"]],
-                  percent=unit == "percent", xmax=100 if unit == "percent" else None,
-                  label_width=16)
-            ax.set_title(wrap(trends.label(group.iloc[0], lang), 34), fontsize=10)
+        columns = 1 if narrow else min(2, len(groups))
+        axes = fig.subplots(-(-len(groups) // columns), columns, squeeze=False)
+        for ax in list(axes.flat)[len(groups):]:
+            ax.set_visible(False)
+        for ax, group in zip(axes.flat, groups):
+            strip(ax, list(group["province"]), list(group["value"]), texts(group), province,
+                  inverted=group["unit"].iloc[0] == "rank")
+            ax.set_title(wrap(trends.label(group.iloc[0], lang), 48), fontsize=10)
 
-    lines = -(-len(groups) // 3)
-    provinces = comparison_frame["province"].nunique()
+    alt = "; ".join(tr(lang, "alt", label=trends.label(group.iloc[0], lang), values=", ".join(
+        f"{name} {shown}" for name, shown in _named(group, texts(group), province)))
+        for group in groups)
+    lines = -(-len(groups) // 2)
     return Spec(
         title=tr(lang, "comparison_title", year=year, province=province,
-                 others=", ".join(others)),
+                 others=trends.others_text(others, lang)),
         caption=tr(lang, "comparison_caption", year=year, province=province),
-        alt=alt, source=_source(tables.reports, comparison_frame["report_id"].unique(), lang),
-        draw=draw, size=(4.4 * min(3, len(groups)), 0.9 + lines * (0.9 + 0.45 * provinces)),
-        narrow_size=(4.0, 0.4 + len(groups) * (0.9 + 0.45 * provinces)),
+        alt=alt, source=_comparison_source(tables, comparison_frame, year, lang), draw=draw,
+        size=(9.0, 0.3 + 1.3 * lines), narrow_size=(4.0, 0.3 + 1.4 * len(groups)),
         data=_drawn(groups))
+
+
+def _named(group: pd.DataFrame, shown: list[str], province: str) -> list[tuple[str, str]]:
+    """What a strip names: the report's province, then the lowest and the highest value."""
+    names, values = list(group["province"]), list(group["value"])
+    picked = [names.index(province)] if province in names else []
+    picked += [i for i in (values.index(min(values)), values.index(max(values)))
+               if i not in picked]
+    return [(names[i], shown[i]) for i in dict.fromkeys(picked)]
+
+
+def _comparison_source(tables: Tables, frame: pd.DataFrame, year: int, lang: str) -> str:
+    """Every report by name while they are few; else the report's own and a count (each
+    value's report is named in the chart's data table)."""
+    report_ids = list(frame["report_id"].unique())
+    if len(report_ids) <= trends.NAMED_PROVINCES + 1:
+        return _source(tables.reports, report_ids, lang)
+    own = _names(tables.reports, [tables.report_id], lang)
+    return tr(lang, "source_many", own=own, year=year, count=len(report_ids) - 1)

@@ -261,3 +261,39 @@ def message_panel(ax, message: str) -> None:
     ax.text(0.5, 0.5, wrap(message, 40), ha="center", va="center", transform=ax.transAxes,
             fontsize=10, color=COLOUR["context"])
     ax.set_axis_off()
+
+
+def strip(ax, names, values, texts, highlight: str, inverted: bool = False) -> None:
+    """One figure across many places on one line: a grey dot per place, the highlighted
+    place in colour and named above its dot, the places at the two ends named below theirs
+    (`inverted`: the smallest value on the right, as for ranks). The marks are the same few
+    whatever the number of places, so the figure costs the same to draw for 3 or 63."""
+    ax.scatter(values, [0] * len(values), s=34, color=COLOUR["context"], alpha=0.55,
+               edgecolors="white", linewidths=0.6, zorder=2)
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.06 or max(abs(high) * 0.05, 1)
+    ax.set_xlim((high + pad, low - pad) if inverted else (low - pad, high + pad))
+    ax.set_ylim(-1, 1)
+    ax.axhline(0, color=COLOUR["context"], linewidth=0.6, alpha=0.5, zorder=1)
+    ax.set_axis_off()
+    left, right = ax.get_xlim()
+
+    def align(value) -> str:
+        share = (value - left) / (right - left)
+        return "left" if share < 0.2 else "right" if share > 0.8 else "center"
+
+    ends = [values.index(low), values.index(high)]
+    if inverted:
+        ends.reverse()
+    for side, index in zip(("left", "right"), ends):
+        if names[index] != highlight and (side == "left" or ends[0] != ends[1]):
+            ax.annotate(f"{names[index]}\n{texts[index]}", (values[index], 0), ha=side,
+                        va="top", textcoords="offset points", xytext=(0, -8), fontsize=8,
+                        color=COLOUR["text"])
+    if highlight in names:
+        index = names.index(highlight)
+        ax.scatter([values[index]], [0], s=80, color=COLOUR["report"], edgecolors="white",
+                   linewidths=0.8, zorder=3)
+        ax.annotate(f"{highlight}: {texts[index]}", (values[index], 0),
+                    ha=align(values[index]), va="bottom", textcoords="offset points",
+                    xytext=(0, 8), fontsize=9, fontweight="bold", color=COLOUR["report"])
