@@ -219,6 +219,7 @@ def test_every_chart_has_a_phone_variant_without_sideways_scrolling(built):
         assert width <= 4.05 * DPI, (figure.name, width)
 
 
+@pytest.mark.slow     # draws and saves every online chart twice, wide and narrow
 def test_a_figure_is_laid_out_once_and_its_png_is_as_matplotlib_saves_it(seed, tmp_path):
     """`save` runs the constrained layout once (then only draws): the PNG is byte for byte
     the one a plain savefig writes, which lays the figure out again for each file."""
