@@ -1,7 +1,7 @@
 """The leadership HTML in a real browser: Debian's headless Chromium, driven by Playwright.
 
-Each page is opened from disk on a desktop and a phone-sized window and screenshotted
-(into the run's temporary folder, screenshots*/); the test fails on a console error, a script error, a
+Each page is opened from disk on a desktop and a phone-sized window and its first screen
+screenshotted (into the run's temporary folder, screenshots*/); the test fails on a console error, a script error, a
 request to anything but the file itself (data: URIs are fine), a page wider than a
 phone's screen, or an accessibility violation that axe-core (from node_modules/, see
 package.json) rates serious or critical. A copied report with a hostile row label
@@ -74,7 +74,7 @@ def visit(browser, path: Path, viewport: str, shots: Path) -> dict:
     page.goto(path.resolve().as_uri(), wait_until="load")
     shots.mkdir(parents=True, exist_ok=True)
     shot = shots / f"{path.stem}_{viewport}.png"
-    page.screenshot(path=str(shot), full_page=True)
+    page.screenshot(path=str(shot))     # the first screen (a whole appendix: seconds each)
     seen["screenshot"] = shot
     seen["overflow"] = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
