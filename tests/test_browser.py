@@ -126,13 +126,25 @@ def hostile_page(tmp_path_factory):
     for theme in page_data.THEMES:
         figures.record_theme(report_id, theme, [], [], out)
     pages = []     # the appendix shows every form row, the hostile label among them
-    for lang in ("vi", "en"):
-        for notebook, document in (("10_brief", "brief"), ("11_appendix", "appendix")):
-            executed = paths.executed_notebooks_dir(report_id, out) / f"{notebook}_{lang}.ipynb"
-            run.execute(paths.NOTEBOOKS / f"{notebook}.ipynb", executed,
-                        {"report_id": report_id, "out": str(out), "lang": lang})
-            target = paths.reports_dir(out) / page_data.document_name(report_id, document, lang)
-            pages.append(html.export(executed, target))
+    documents = {"10_brief": "brief", "11_appendix": "appendix"}
+    notebooks = [paths.NOTEBOOKS / f"{notebook}.ipynb" for notebook in documents]
+    # one warm kernel for the four runs, as the runner does
+    kernels = run.KernelPool(1, 4, per_kernel=4,
+                             warm_up=run.kernels.imported_modules(notebooks))
+    try:
+        for lang in ("vi", "en"):
+            for notebook, document in documents.items():
+                executed = paths.executed_notebooks_dir(report_id, out) / \
+                    f"{notebook}_{lang}.ipynb"
+                kernel = kernels.take(expected=True)
+                run.run_notebook(kernel, paths.NOTEBOOKS / f"{notebook}.ipynb", executed,
+                                 {"report_id": report_id, "out": str(out), "lang": lang})
+                kernels.give_back(kernel, reusable=True)
+                target = paths.reports_dir(out) / page_data.document_name(report_id,
+                                                                          document, lang)
+                pages.append(html.export(executed, target))
+    finally:
+        kernels.close()
     return pages
 
 
