@@ -8,7 +8,7 @@ import pandas as pd
 
 from .. import text, trends
 from .registry import LOADERS, chart
-from .style import COLOUR, Spec, strip, wrap
+from .style import COLOUR, Spec, strip, wrap, wrap_balanced
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def comparison_spec(tables: Tables, lang: str) -> Spec | None:
         for ax, group in zip(axes.flat, groups):
             strip(ax, list(group["province"]), list(group["value"]), texts(group), province,
                   inverted=group["unit"].iloc[0] == "rank")
-            ax.set_title(wrap(trends.label(group.iloc[0], lang), 48), fontsize=10)
+            ax.set_title(wrap_balanced(trends.label(group.iloc[0], lang), 46), fontsize=10)
 
     alt = "; ".join(tr(lang, "alt", label=trends.label(group.iloc[0], lang), values=", ".join(
         f"{name} {shown}" for name, shown in _named(group, texts(group), province)))
