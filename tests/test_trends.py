@@ -268,3 +268,25 @@ def test_the_comparison_draws_the_same_few_marks_for_two_or_forty_provinces(tabl
         assert len(highlight.get_offsets()) == 1
         assert len(ax.texts) <= 3                          # the province and the two ends
         assert any(t.get_text().startswith("Bắc Kạn: ") for t in ax.texts)
+
+
+def test_places_sharing_a_dot_are_named_or_counted(tables):
+    """Lạng Sơn's fixture is Bắc Kạn's report under another name: the same values, so its
+    dot is hidden under Bắc Kạn's. The labels say who shares a dot."""
+    reports, long = tables
+    twin = long[long["report_id"] == "bac-kan_2023"].assign(
+        report_id="lang-son_2023", province="Lạng Sơn", province_id="lang-son")
+    cao_bang = long[long["report_id"] == "cao-bang_2023"]
+    second = cao_bang.assign(report_id="tinh-01_2023", province="Tỉnh 01",
+                             province_id="tinh-01")
+    both = pd.concat([long, twin, second], ignore_index=True)
+    more = pd.concat([reports, reports[reports["report_id"] == "bac-kan_2023"].assign(
+        report_id="lang-son_2023", province="Lạng Sơn"), reports[reports["report_id"] ==
+        "cao-bang_2023"].assign(report_id="tinh-01_2023", province="Tỉnh 01")])
+    spec = charts.comparisons.comparison_spec(
+        charts.comparisons.load("bac-kan_2023", tables=(more, both)), "en")
+    fig = charts.render(spec)
+    panel = next(ax for ax in fig.axes if ax.get_title(loc="left").startswith("Public inv"))
+    labels = sorted(text.get_text() for text in panel.texts)
+    # Biểu mẫu 6 row 1: Bắc Kạn 72,5%, Cao Bằng 66,3%
+    assert labels == ["Bắc Kạn: 72.5%\nsame as Lạng Sơn", "Cao Bằng and 1 more\n66.3%"]

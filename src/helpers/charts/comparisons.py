@@ -134,7 +134,7 @@ def comparison_spec(tables: Tables, lang: str) -> Spec | None:
             ax.set_visible(False)
         for ax, group in zip(axes.flat, groups):
             strip(ax, list(group["province"]), list(group["value"]), texts(group), province,
-                  inverted=group["unit"].iloc[0] == "rank")
+                  lang, inverted=group["unit"].iloc[0] == "rank")
             ax.set_title(wrap_balanced(trends.label(group.iloc[0], lang), 46), fontsize=10)
 
     alt = "; ".join(tr(lang, "alt", label=trends.label(group.iloc[0], lang), values=", ".join(

@@ -263,11 +263,12 @@ def message_panel(ax, message: str) -> None:
     ax.set_axis_off()
 
 
-def strip(ax, names, values, texts, highlight: str, inverted: bool = False) -> None:
+def strip(ax, names, values, texts, highlight: str, lang: str, inverted: bool = False) -> None:
     """One figure across many places on one line: a grey dot per place, the highlighted
     place in colour and named above its dot, the places at the two ends named below theirs
-    (`inverted`: the smallest value on the right, as for ranks). The marks are the same few
-    whatever the number of places, so the figure costs the same to draw for 3 or 63."""
+    (`inverted`: the smallest value on the right, as for ranks). Places with the same value
+    share a dot, so a label says who else has it. The marks are the same few whatever the
+    number of places, so the figure costs the same to draw for 3 or 63."""
     ax.scatter(values, [0] * len(values), s=34, color=COLOUR["context"], alpha=0.55,
                edgecolors="white", linewidths=0.6, zorder=2)
     low, high = min(values), max(values)
@@ -282,18 +283,28 @@ def strip(ax, names, values, texts, highlight: str, inverted: bool = False) -> N
         share = (value - left) / (right - left)
         return "left" if share < 0.2 else "right" if share > 0.8 else "center"
 
-    ends = [values.index(low), values.index(high)]
-    if inverted:
-        ends.reverse()
-    for side, index in zip(("left", "right"), ends):
-        if names[index] != highlight and (side == "left" or ends[0] != ends[1]):
-            ax.annotate(f"{names[index]}\n{texts[index]}", (values[index], 0), ha=side,
-                        va="top", textcoords="offset points", xytext=(0, -8), fontsize=8,
-                        color=COLOUR["text"])
-    if highlight in names:
-        index = names.index(highlight)
-        ax.scatter([values[index]], [0], s=80, color=COLOUR["report"], edgecolors="white",
+    def others_at(value, but: str) -> list[str]:
+        return [name for name, v in zip(names, values) if v == value and name != but]
+
+    own = values[names.index(highlight)] if highlight in names else None
+    ends = [("left", high if inverted else low), ("right", low if inverted else high)]
+    for side, value in ends[:1] if low == high else ends:
+        if value == own:
+            continue            # the highlighted label says who else has it
+        index = values.index(value)
+        more = len(others_at(value, names[index]))
+        name = tr(lang, "strip_more", name=names[index], n=more) if more else names[index]
+        ax.annotate(f"{name}\n{texts[index]}", (value, 0), ha=side, va="top",
+                    textcoords="offset points", xytext=(0, -8), fontsize=8,
+                    color=COLOUR["text"])
+    if own is not None:
+        index, same = names.index(highlight), others_at(own, highlight)
+        label = f"{highlight}: {texts[index]}"
+        if same:
+            label += "\n" + (tr(lang, "strip_same", names=", ".join(same)) if len(same) <= 2
+                             else tr(lang, "strip_same_many", n=len(same)))
+        ax.scatter([own], [0], s=80, color=COLOUR["report"], edgecolors="white",
                    linewidths=0.8, zorder=3)
-        ax.annotate(f"{highlight}: {texts[index]}", (values[index], 0),
-                    ha=align(values[index]), va="bottom", textcoords="offset points",
-                    xytext=(0, 8), fontsize=9, fontweight="bold", color=COLOUR["report"])
+        ax.annotate(label, (own, 0), ha=align(own), va="bottom", textcoords="offset points",
+                    xytext=(0, 8), fontsize=9, fontweight="bold", color=COLOUR["report"],
+                    linespacing=1.1)
