@@ -49,8 +49,9 @@ def _source(reports: pd.DataFrame, report_ids, lang: str) -> str:
     return tr(lang, "source", reports=_names(reports, report_ids, lang))
 
 
-def _grid(fig, count: int, narrow: bool):
-    columns = 1 if narrow else min(3, count)
+def _grid(fig, count: int, narrow: bool, most: int = 3):
+    """`count` panels, `most` to a line (one on a phone); the cells left over are hidden."""
+    columns = 1 if narrow else min(most, count)
     lines = -(-count // columns)
     axes = fig.subplots(lines, columns, squeeze=False)
     for ax in list(axes.flat)[count:]:
@@ -128,11 +129,7 @@ def comparison_spec(tables: Tables, lang: str) -> Spec | None:
         return [trends.value_text(v, group["unit"].iloc[0], lang) for v in group["value"]]
 
     def draw(fig, narrow):
-        columns = 1 if narrow else min(2, len(groups))
-        axes = fig.subplots(-(-len(groups) // columns), columns, squeeze=False)
-        for ax in list(axes.flat)[len(groups):]:
-            ax.set_visible(False)
-        for ax, group in zip(axes.flat, groups):
+        for ax, group in zip(_grid(fig, len(groups), narrow, most=2), groups):
             strip(ax, list(group["province"]), list(group["value"]), texts(group), province,
                   lang, inverted=group["unit"].iloc[0] == "rank")
             ax.set_title(wrap_balanced(trends.label(group.iloc[0], lang), 46), fontsize=10)
