@@ -103,7 +103,8 @@ def _client_class():
         without waiting (nbclient reads only the messages of its own requests)."""
 
         async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (START_TIMEOUT if timeout is None else timeout)
+            limit = START_TIMEOUT if timeout is None else timeout
+            deadline = time.monotonic() + limit
             while True:
                 self.kernel_info()
                 try:
@@ -121,7 +122,7 @@ def _client_class():
                 if not await self._async_is_alive():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+                    raise RuntimeError(f"Kernel didn't respond in {limit} seconds")
             while True:
                 try:
                     await ensure_async(self.iopub_channel.get_msg(timeout=0))
