@@ -103,8 +103,7 @@ def _client_class():
         without waiting (nbclient reads only the messages of its own requests)."""
 
         async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-            limit = START_TIMEOUT if timeout is None else timeout
-            deadline = time.monotonic() + limit
+            deadline = time.monotonic() + (START_TIMEOUT if timeout is None else timeout)
             while True:
                 self.kernel_info()
                 try:
@@ -122,7 +121,7 @@ def _client_class():
                 if not await self._async_is_alive():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {limit} seconds")
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
             while True:
                 try:
                     await ensure_async(self.iopub_channel.get_msg(timeout=0))
