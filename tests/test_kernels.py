@@ -196,30 +196,3 @@ def test_a_report_built_in_warm_kernels_is_the_same_as_in_a_kernel_per_notebook(
     assert any(name.endswith("_en.svg") for name in alone)
     differ = [name for name in alone if comparable(alone[name]) != comparable(batch[name])]
     assert differ == []
-
-
-@pytest.mark.slow
-def test_a_client_is_ready_once_the_kernel_answered_and_not_when_it_died():
-    """The runner's clients do not wait for IOPub to fall silent (QuickClient); a client
-    is ready with the kernel's answer, and a kernel gone is still an error."""
-    from jupyter_core.utils import run_sync
-    kernel = kernels.start_kernel()
-    try:
-        client = kernel.manager.client()
-        assert type(client).__name__ == "QuickClient"
-        client.start_channels()
-        run_sync(client.wait_for_ready)(timeout=30)
-        results = []
-        reply = run_sync(client.execute_interactive)(
-            "6 * 7", store_history=False, timeout=30,
-            output_hook=lambda m: results.append(m["content"].get("data", {}).get("text/plain")))
-        assert reply["content"]["status"] == "ok" and "42" in results
-        client.stop_channels()
-        run_sync(kernel.manager.shutdown_kernel)(now=True)
-        gone = kernel.manager.client()
-        gone.start_channels()
-        with pytest.raises(RuntimeError, match="died|respond"):
-            run_sync(gone.wait_for_ready)(timeout=3)
-        gone.stop_channels()
-    finally:
-        kernels.stop_kernel(kernel)

@@ -9,14 +9,12 @@
   starts in a fresh namespace (warm.py), as it would in a kernel of its own; after
   `per_kernel` notebooks, or a failure, the kernel is replaced. With `per_kernel` 1 each
   notebook has a new kernel of its own, as in JupyterLab.
-- A client is ready as soon as the kernel has answered on both channels (`QuickClient`).
 """
 from __future__ import annotations
 
 import ast
 import json
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,7 +29,6 @@ START_ATTEMPTS = 3
 START_TIMEOUT = 60          # seconds for a started kernel to answer
 PER_KERNEL = 100            # notebooks a kernel runs in a build (its memory stays flat)
 WARM = "__import__('helpers.run.warm', fromlist=['warm'])"
-IOPUB_WAIT = 0.05           # seconds: the kernel's status message for a request, once connected
 
 
 class KernelStartError(RuntimeError):
@@ -89,63 +86,13 @@ async def _answer(manager, code: str | None) -> None:
 
 
 @lru_cache(maxsize=1)
-def _client_class():
-    from queue import Empty
-
-    from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_core.utils import ensure_async
-
-    class QuickClient(AsyncKernelClient):
-        """jupyter_client's client, ready as soon as the kernel has answered. Its own wait
-        ends only after 0.2 s of silence on IOPub, and each notebook run waits twice
-        (papermill's client, then the fresh namespace): 0.4 s per notebook of a kernel doing
-        nothing. Here a message on IOPub is enough, and what else IOPub holds is read
-        without waiting (nbclient reads only the messages of its own requests)."""
-
-        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (START_TIMEOUT if timeout is None else timeout)
-            while True:
-                self.kernel_info()
-                try:
-                    reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
-                except Empty:
-                    reply = None
-                if reply is not None and reply["msg_type"] == "kernel_info_reply":
-                    try:   # none yet: IOPub is still connecting, so ask again
-                        await ensure_async(self.iopub_channel.get_msg(timeout=IOPUB_WAIT))
-                    except Empty:
-                        pass
-                    else:
-                        self._handle_kernel_info_reply(reply)
-                        break
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-            while True:
-                try:
-                    await ensure_async(self.iopub_channel.get_msg(timeout=0))
-                except Empty:
-                    return
-
-        wait_for_ready = _async_wait_for_ready   # the public name is bound in the class
-
-    return QuickClient
-
-
-@lru_cache(maxsize=1)
 def _kernel_manager_class():
     from jupyter_client.manager import AsyncKernelManager
 
     class KernelManager(AsyncKernelManager):
         """Remembers the clients nbclient makes, to close them after the notebook (nbclient
-        leaves them open when it did not start the kernel itself); its clients are
-        QuickClients."""
+        leaves them open when it did not start the kernel itself)."""
         clients: tuple = ()
-
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.client_factory = _client_class()
 
         def client(self, **kwargs):
             made = super().client(**kwargs)
