@@ -428,6 +428,26 @@ def _page(out: Path, name: str) -> str:
     return page
 
 
+def test_a_render_taken_from_the_cache_is_the_document_rendered_anew(tmp_path, monkeypatch):
+    """word_docs keeps rendered documents (keyed by what they are made from): a document
+    copied from there holds the same parts as one rendered now, and other quirks are
+    another document."""
+    import word_docs
+    monkeypatch.setattr(word_docs, "CACHE", tmp_path / "cache")
+    quirks = Quirks(number_spaces="\u00a0")
+    first = render(SYNTHETIC, tmp_path / "first.docx", quirks)
+    assert len(list((tmp_path / "cache").glob("*.docx"))) == 1
+    again = render(SYNTHETIC, tmp_path / "again.docx", quirks)       # from the cache
+    anew = tmp_path / "anew.docx"
+    word_docs._render(SYNTHETIC.read_text(encoding="utf-8"), anew, quirks)
+    parts = [{name: zipfile.ZipFile(path).read(name) for name in zipfile.ZipFile(path).namelist()}
+             for path in (first, again, anew)]
+    assert parts[0] == parts[1] == parts[2]
+    render(SYNTHETIC, tmp_path / "other.docx", Quirks())
+    assert len(list((tmp_path / "cache").glob("*.docx"))) == 2
+    assert not list((tmp_path / "cache").glob("*.part"))
+
+
 # --- provenance ------------------------------------------------------------------------------
 
 def test_the_sidecar_holds_the_docx_files_sha256(seed_docx, tmp_path):

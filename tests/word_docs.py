@@ -33,10 +33,19 @@ chooses how the tables look, as Word documents really have them:
 
 With `Quirks.same_lines()` every line of the text is one paragraph or one table row, so
 the document's `line` numbers are the text's.
+
+Rendering takes python-docx about 0.3 s a document. A rendered document is kept in
+pytest's cache folder (.pytest_cache/d/word_docs/), under the hash of everything it is made
+from: the text, the quirks, this file and python-docx's version. The next render of the
+same document is a copy of it; `pytest --cache-clear` empties the folder.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -50,6 +59,7 @@ _CODE = re.compile(r"^(?:[IVX]+|[0-9]+(?:\.[0-9]+)*)\.?$")
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?%?$")
 _SEED_FORMULA = re.compile(r"^\$(?P<body>.*)\\%\$$")
 COLUMNS = 5
+CACHE = Path(__file__).resolve().parents[1] / ".pytest_cache" / "d" / "word_docs"
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,43 @@ class _Row:
 
 def render(source: Path | str, target: Path, quirks: Quirks = Quirks()) -> Path:
     """Write `source` (a text report) as a .docx at `target`; returns `target`."""
-    lines = Path(source).read_text(encoding="utf-8").split("\n")
+    text = Path(source).read_text(encoding="utf-8")
+    kept = CACHE / f"{_cache_key(text, quirks)}.docx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kept.is_file():
+        shutil.copyfile(kept, target)
+        return target
+    _render(text, target, quirks)
+    _keep(target, kept)
+    return target
+
+
+def _cache_key(text: str, quirks: Quirks) -> str:
+    made_of = hashlib.sha256()
+    for part in (Path(__file__).read_bytes(), docx.__version__.encode(),
+                 repr(quirks).encode(), text.encode("utf-8")):
+        made_of.update(hashlib.sha256(part).digest())
+    return made_of.hexdigest()
+
+
+def _keep(rendered: Path, kept: Path) -> None:
+    """A copy of a rendered document in the cache, written whole or not at all (workers
+    of one run may render the same document at once). A cache that cannot be written is
+    no cache."""
+    partial = None
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=kept.parent, suffix=".part")
+        os.close(handle)
+        shutil.copyfile(rendered, partial)
+        os.replace(partial, kept)
+    except OSError:
+        if partial is not None:
+            Path(partial).unlink(missing_ok=True)
+
+
+def _render(text: str, target: Path, quirks: Quirks) -> None:
+    lines = text.split("\n")
     document = docx.Document()
     body = document.element.body
     for paragraph in list(body.iterchildren(qn("w:p"))):   # the template's empty paragraph
@@ -92,9 +138,7 @@ def render(source: Path | str, target: Path, quirks: Quirks = Quirks()) -> Path:
         if not (lists and lists.write(document, line)):
             document.add_paragraph(line)
     _forms(document, lines[first_form:], quirks)
-    target.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(target))
-    return target
 
 
 def _forms(document, lines: list[str], quirks: Quirks) -> None:
