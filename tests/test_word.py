@@ -434,16 +434,21 @@ def test_a_render_taken_from_the_cache_is_the_document_rendered_anew(tmp_path, m
     another document."""
     import word_docs
     monkeypatch.setattr(word_docs, "CACHE", tmp_path / "cache")
+    lines = SYNTHETIC.read_text(encoding="utf-8").split("\n")
+    start = lines.index("Biểu mẫu 1")
+    source = tmp_path / "short.txt"    # the narrative's first lines and Biểu mẫu 1's first rows
+    source.write_text("\n".join(lines[:5] + lines[start:start + 9]) + "\n", encoding="utf-8")
     quirks = Quirks(number_spaces="\u00a0")
-    first = render(SYNTHETIC, tmp_path / "first.docx", quirks)
+    first = render(source, tmp_path / "first.docx", quirks)
     assert len(list((tmp_path / "cache").glob("*.docx"))) == 1
-    again = render(SYNTHETIC, tmp_path / "again.docx", quirks)       # from the cache
+    again = render(source, tmp_path / "again.docx", quirks)       # from the cache
     anew = tmp_path / "anew.docx"
-    word_docs._render(SYNTHETIC.read_text(encoding="utf-8"), anew, quirks)
+    word_docs._render(source.read_text(encoding="utf-8"), anew, quirks)
     parts = [{name: zipfile.ZipFile(path).read(name) for name in zipfile.ZipFile(path).namelist()}
              for path in (first, again, anew)]
     assert parts[0] == parts[1] == parts[2]
-    render(SYNTHETIC, tmp_path / "other.docx", Quirks())
+    assert "Biểu mẫu 1" in body(first) and "47" in body(first)
+    render(source, tmp_path / "other.docx", Quirks())
     assert len(list((tmp_path / "cache").glob("*.docx"))) == 2
     assert not list((tmp_path / "cache").glob("*.part"))
 

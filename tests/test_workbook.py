@@ -82,11 +82,23 @@ def fill_assessment(sheet, items: pd.DataFrame) -> None:
             sheet.cell(number, col[key]).value = value
 
 
+_FILLED: dict[tuple, bytes] = {}     # (the report's sha256, as_text) -> the filled workbook
+
+
 def filled_template(ingested, folder, as_text=True, name="filled.xlsx"):
+    """A template filled with `ingested`'s values at folder/name; filled once per test
+    process (a third of a second each time), then copied."""
     report = ingested.report
-    path = workbook.template(report.province, report.year, path=folder / name,
-                             number=report.number or "", date=report.date or "")
-    return fill(path, ingested, as_text)
+    key = (report.sha256, as_text)
+    path = Path(folder) / name
+    if key not in _FILLED:
+        workbook.template(report.province, report.year, path=path,
+                          number=report.number or "", date=report.date or "")
+        _FILLED[key] = fill(path, ingested, as_text).read_bytes()
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_FILLED[key])
+    return path
 
 
 def _differences(a: pd.DataFrame, b: pd.DataFrame, columns) -> list[str]:
