@@ -96,6 +96,27 @@ def test_imported_modules_are_what_the_notebooks_import():
 
 
 @pytest.mark.slow
+def test_code_run_between_notebooks_is_run_and_its_error_stops_the_kernel(monkeypatch):
+    """The runner resets a warm kernel's namespace through the shell channel alone: the
+    code has run once it answers, an error in it is raised, and a kernel whose reset
+    fails is stopped, never handed to the next notebook."""
+    from jupyter_core.utils import run_sync
+    pool = kernels.KernelPool(1, expected=1, per_kernel=10, warm_up=("json",))
+    try:
+        kernel = pool.take(expected=True)
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            run_sync(kernels._run_silently)(kernel.manager, "1 / 0")
+        run_sync(kernels._run_silently)(kernel.manager, "reached = True")
+        run_sync(kernels._answer)(kernel.manager, "assert reached")
+        monkeypatch.setattr(kernels, "WARM", "__import__('no_such_module')")
+        pool.give_back(kernel, reusable=True)
+        assert pool._idle == []
+        assert not run_sync(kernel.manager.is_alive)()
+    finally:
+        pool.close()
+
+
+@pytest.mark.slow
 def test_each_notebook_in_a_warm_kernel_starts_as_in_a_kernel_of_its_own(tmp_path):
     parameters = 'out: str = ""  # help: o'
     leaves = write_notebook(
