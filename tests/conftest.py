@@ -52,11 +52,14 @@ def _start_the_build(request, tmp_path_factory):
 @pytest.hookimpl(tryfirst=True)     # before -m selects by marker
 def pytest_collection_modifyitems(config, items):
     """Tests that need the session's build are `slow` and run last (the build runs while
-    the others run); a test must be collected in the same order by every worker."""
+    the others run), the `long` ones first among them: a long test handed out last would
+    keep one worker busy while the other has ended. Every worker must collect the tests
+    in the same order."""
     for item in items:
         if "built" in item.fixturenames:
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: "built" in item.fixturenames)
+    items.sort(key=lambda item: ("built" in item.fixturenames,
+                                 item.get_closest_marker("long") is None))
 
 
 @pytest.fixture(autouse=True)

@@ -203,6 +203,7 @@ def comparable(path: Path):
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_a_report_built_in_warm_kernels_is_the_same_as_in_a_kernel_per_notebook(built,
                                                                                   tmp_path):
     """`built` (the session's OUT) ran in warm kernels, several notebooks each; here the

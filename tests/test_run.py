@@ -520,6 +520,7 @@ def make(*arguments: str) -> subprocess.CompletedProcess:
                           env={k: v for k, v in os.environ.items() if k != "MAKEFLAGS"})
 
 
+@pytest.mark.long
 def test_make_report_fails_for_a_bad_report_builds_the_rest_and_is_then_a_no_op(rebuilt):
     missing = "tests/fixtures/no-such-report.txt"
     first = make("report", f"REPORTS={missing} {SEED}", f"OUT={rebuilt}")

@@ -384,6 +384,7 @@ def test_damaged_packages_only_ever_give_our_error(seed_docx, tmp_path):
 # --- the whole pipeline ----------------------------------------------------------------------
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_a_word_report_builds_end_to_end_like_its_text(built, tmp_path):
     """The session's build (the seed and the synthetic report as text) copied, and the
     synthetic report given as a Word document instead: its notebooks run again and give
