@@ -105,6 +105,25 @@ def test_series_table_has_one_column_per_year_with_formatted_values(tables):
     assert table.loc["I.6.2", "2024"] == "Kết hợp"
 
 
+def test_values_are_written_with_the_digits_their_report_wrote(tables):
+    """The SIPAS index as each report writes it (line 19 of each fixture): Bắc Kạn 83,16%
+    (2023) and 85,40% (2024), Cao Bằng 81,20% (2023). 85,40 is not shortened to 85,4, in
+    the tables nor in the charts."""
+    _, long = tables
+    table = trends.series_table(trends.series(long, "bac-kan_2024"), "vi").set_index("Mã")
+    assert (table.loc["sipas_score", "2023"], table.loc["sipas_score", "2024"]) == (
+        "83,16%", "85,40%")
+    across = trends.comparison_table(trends.comparison(long, 2023), "en").set_index("Id")
+    assert across.loc["sipas_score", "Cao Bằng"] == "81.20%"
+    comparison = charts.comparisons.comparison_spec(
+        charts.comparisons.load("bac-kan_2023", tables=tables), "en")
+    assert "Cao Bằng 81.20%" in comparison.alt
+    years = charts.comparisons.trends_spec(
+        charts.comparisons.load("bac-kan_2024", tables=tables), "vi")
+    assert "2022 83,16%, 2023 85,40%" in years.alt     # the years the index was measured
+    assert trends.value_text(85.4, "points", "vi", 0) == "85,4"   # never fewer than needed
+
+
 @pytest.mark.parametrize("key, bac_kan_value, cao_bang_value", [
     ("VI.1", 72.5, 66.3),               # Biểu mẫu 6 row 1 of each 2023 report
     ("VII.6.4", 45, 36),                # Biểu mẫu 7 row 6.4: 45% and (71402/198340) = 36%

@@ -22,6 +22,7 @@ import pandas as pd
 from . import catalogue, paths, store, text
 from .errors import ReportError
 from .formats import LANGS, format_number
+from .numbers import decimals_written
 
 DIFFERENCE_UNITS = {"count", "percent", "million_vnd", "points", "rank", "places"}
 RELATIVE_UNITS = {"count", "million_vnd"}     # a % change means something for these only
@@ -31,7 +32,7 @@ HEADLINES = ("par_index_score", "par_index_rank", "sipas_score", "dossiers_on_ti
 # Up to this many other provinces are named in a sentence, a title or a source; more are counted.
 NAMED_PROVINCES = 4
 LONG_COLUMNS = ["kind", "key", "label_vi", "label_en", "unit", "report_id", "province",
-                "province_id", "year", "period", "value", "position"]
+                "province_id", "year", "period", "value", "decimals", "position"]
 
 
 def province_id(report_id: str) -> str:
@@ -48,14 +49,18 @@ def long_table(indicators: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
             "kind": "indicator", "key": rows["indicator_id"], "label_vi": rows["label_vi"],
             "label_en": rows["label_en"], "unit": rows["unit"], "report_id": rows["report_id"],
             "province": rows["province"], "year": rows["year"],
-            "period": rows["year"].astype(str), "value": rows["value"]}))
+            "period": rows["year"].astype(str), "value": rows["value"],
+            "decimals": pd.to_numeric(rows["decimals"], errors="coerce")
+            if "decimals" in rows else float("nan")}))
     if not facts.empty:
         parts.append(pd.DataFrame({
             "kind": "fact", "key": facts["fact_id"], "label_vi": facts["label_vi"],
             "label_en": facts["label_en"], "unit": facts["unit"],
             "report_id": facts["report_id"], "province": facts["province"],
             "year": facts["year"], "period": facts["period"].astype(str),
-            "value": facts["value"]}))
+            "value": facts["value"],
+            "decimals": facts["value_raw"].map(lambda raw: decimals_written(str(raw)))
+            if "value_raw" in facts else float("nan")}))
     if not parts:
         return pd.DataFrame(columns=LONG_COLUMNS)
     frame = pd.concat(parts, ignore_index=True)
@@ -144,12 +149,13 @@ def label(row: pd.Series | dict, lang: str) -> str:
     return row[f"label_{lang}"]
 
 
-def _shown(value, unit: str, key: str, kind: str, lang: str) -> str:
+def _shown(row, lang: str) -> str:
+    value, unit, key = row["value"], row["unit"], row["key"]
     if pd.isna(value):
         return "–"
-    if kind == "indicator" and unit in ("enum", "boolean"):
+    if row["kind"] == "indicator" and unit in ("enum", "boolean"):
         return catalogue.enum_labels(key, lang).get(float(value), format_number(value, lang))
-    return value_text(value, unit, lang)
+    return value_text(value, unit, lang, row["decimals"])
 
 
 def _decimals(value: float) -> int:
@@ -194,7 +200,7 @@ def series_table(series_frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         record = {text.t("trends.col_figure", lang): label(first, lang),
                   text.t("trends.col_id", lang): key}
         for _, row in group.iterrows():
-            record[str(row["year"])] = _shown(row["value"], row["unit"], key, kind, lang)
+            record[str(row["year"])] = _shown(row, lang)
         last = group.iloc[-1]
         change = change_text(last["change"], last["unit"], lang)
         if not pd.isna(last["change_pct"]) and round(float(last["change"]), 6) != 0:
@@ -214,7 +220,7 @@ def comparison_table(comparison_frame: pd.DataFrame, lang: str = "vi") -> pd.Dat
         record = {text.t("trends.col_figure", lang): label(first, lang),
                   text.t("trends.col_id", lang): key}
         for _, row in group.iterrows():
-            record[row["province"]] = _shown(row["value"], row["unit"], key, kind, lang)
+            record[row["province"]] = _shown(row, lang)
         rows.append(record)
     return pd.DataFrame(rows)
 
@@ -233,9 +239,14 @@ def load(out=None):
     return reports, long_table(combine.collect("indicators", out), combine.collect("facts", out))
 
 
-def value_text(value, unit: str, lang: str) -> str:
-    """A value as the trend tables and charts write it ('99,7%', '1.893')."""
-    written = format_number(value, lang, _decimals(value))
+def value_text(value, unit: str, lang: str, decimals=None) -> str:
+    """A value as the trend tables and charts write it ('99,7%', '1.893', '89,20'): with the
+    digits its report wrote after the decimal comma (`decimals`), never fewer than the value
+    needs (up to two)."""
+    needed = _decimals(value)
+    if decimals is not None and not pd.isna(decimals):
+        needed = max(needed, int(decimals))
+    written = format_number(value, lang, needed)
     return written + "%" if unit == "percent" else written
 
 

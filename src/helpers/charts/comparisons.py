@@ -59,6 +59,13 @@ def _grid(fig, count: int, narrow: bool, most: int = 3):
     return list(axes.flat)[:count]
 
 
+def _texts(group: pd.DataFrame, lang: str) -> list[str]:
+    """Each value of a panel as its report wrote it ('89,20')."""
+    unit = group["unit"].iloc[0]
+    return [trends.value_text(value, unit, lang, decimals)
+            for value, decimals in zip(group["value"], group["decimals"])]
+
+
 def _drawn(groups: list[pd.DataFrame]) -> pd.DataFrame:
     """The values drawn, each with the report it comes from."""
     if not groups:
@@ -80,16 +87,16 @@ def trends_spec(tables: Tables, lang: str) -> Spec | None:
     province = series_frame["province"].iloc[-1]
     years = sorted(series_frame["year"].unique())
     alt = "; ".join(tr(lang, "alt", label=trends.label(group.iloc[0], lang), values=", ".join(
-        f"{x} {trends.value_text(v, group['unit'].iloc[0], lang)}"
-        for x, v in zip(trends.x_labels(group), group["value"]))) for group in groups)
+        f"{x} {shown}" for x, shown in zip(trends.x_labels(group), _texts(group, lang))))
+        for group in groups)
 
     def draw(fig, narrow):
         for ax, group in zip(_grid(fig, len(groups), narrow), groups):
             unit = group["unit"].iloc[0]
             x = trends.x_labels(group)
             ax.plot(x, group["value"], marker="o", color=COLOUR["report"])
-            for xi, value in zip(x, group["value"]):
-                ax.annotate(trends.value_text(value, unit, lang), (xi, value), ha="center",
+            for xi, value, shown in zip(x, group["value"], _texts(group, lang)):
+                ax.annotate(shown, (xi, value), ha="center",
                             textcoords="offset points", xytext=(0, 7), fontsize=9,
                             color=COLOUR["text"])
             change = trends.change_text(group["change"].iloc[-1], unit, lang)
@@ -125,17 +132,14 @@ def comparison_spec(tables: Tables, lang: str) -> Spec | None:
         return None
     others = [name for name in comparison_frame["province"].unique() if name != province]
 
-    def texts(group):
-        return [trends.value_text(v, group["unit"].iloc[0], lang) for v in group["value"]]
-
     def draw(fig, narrow):
         for ax, group in zip(_grid(fig, len(groups), narrow, most=2), groups):
-            strip(ax, list(group["province"]), list(group["value"]), texts(group), province,
-                  lang, inverted=group["unit"].iloc[0] == "rank")
+            strip(ax, list(group["province"]), list(group["value"]), _texts(group, lang),
+                  province, lang, inverted=group["unit"].iloc[0] == "rank")
             ax.set_title(wrap_balanced(trends.label(group.iloc[0], lang), 46), fontsize=10)
 
     alt = "; ".join(tr(lang, "alt", label=trends.label(group.iloc[0], lang), values=", ".join(
-        f"{name} {shown}" for name, shown in _named(group, texts(group), province)))
+        f"{name} {shown}" for name, shown in _named(group, _texts(group, lang), province)))
         for group in groups)
     lines = -(-len(groups) // 2)
     return Spec(
