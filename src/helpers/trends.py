@@ -240,7 +240,7 @@ def load(out=None):
 
 
 def value_text(value, unit: str, lang: str, decimals=None) -> str:
-    """A value as the trend tables and charts write it ('99,7%', '1.893', '89,20'): with the
+    """A value as the trend tables and charts write it ('99,7%', '1.893', '85,40'): with the
     digits its report wrote after the decimal comma (`decimals`), never fewer than the value
     needs (up to two)."""
     needed = _decimals(value)

@@ -60,7 +60,7 @@ def _grid(fig, count: int, narrow: bool, most: int = 3):
 
 
 def _texts(group: pd.DataFrame, lang: str) -> list[str]:
-    """Each value of a panel as its report wrote it ('89,20')."""
+    """Each value of a panel as its report wrote it ('85,40')."""
     unit = group["unit"].iloc[0]
     return [trends.value_text(value, unit, lang, decimals)
             for value, decimals in zip(group["value"], group["decimals"])]
