@@ -50,8 +50,7 @@ def long_table(indicators: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
             "label_en": rows["label_en"], "unit": rows["unit"], "report_id": rows["report_id"],
             "province": rows["province"], "year": rows["year"],
             "period": rows["year"].astype(str), "value": rows["value"],
-            "decimals": pd.to_numeric(rows["decimals"], errors="coerce")
-            if "decimals" in rows else float("nan")}))
+            "decimals": pd.to_numeric(rows["decimals"], errors="coerce")}))
     if not facts.empty:
         parts.append(pd.DataFrame({
             "kind": "fact", "key": facts["fact_id"], "label_vi": facts["label_vi"],
@@ -59,8 +58,7 @@ def long_table(indicators: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
             "report_id": facts["report_id"], "province": facts["province"],
             "year": facts["year"], "period": facts["period"].astype(str),
             "value": facts["value"],
-            "decimals": facts["value_raw"].map(lambda raw: decimals_written(str(raw)))
-            if "value_raw" in facts else float("nan")}))
+            "decimals": facts["value_raw"].map(lambda raw: decimals_written(str(raw)))}))
     if not parts:
         return pd.DataFrame(columns=LONG_COLUMNS)
     frame = pd.concat(parts, ignore_index=True)

@@ -75,12 +75,9 @@ async def _answer(manager, code: str | None) -> None:
     try:
         await client.wait_for_ready(timeout=START_TIMEOUT)
         if code is not None:
-            reply = await client.execute_interactive(code, silent=True, store_history=False,
-                                                     timeout=START_TIMEOUT,
-                                                     output_hook=lambda message: None)
-            content = reply["content"]
-            if content["status"] != "ok":
-                raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+            _raise_on_error(await client.execute_interactive(
+                code, silent=True, store_history=False, timeout=START_TIMEOUT,
+                output_hook=lambda message: None))
     finally:
         client.stop_channels()
 
@@ -144,11 +141,15 @@ async def _run_silently(manager, code: str) -> None:
             reply = await client.get_shell_msg(timeout=START_TIMEOUT)
             if reply["parent_header"].get("msg_id") == sent:
                 break
-        content = reply["content"]
-        if content["status"] != "ok":
-            raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+        _raise_on_error(reply)
     finally:
         client.stop_channels()
+
+
+def _raise_on_error(reply: dict) -> None:
+    content = reply["content"]
+    if content["status"] != "ok":
+        raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
 
 
 def imported_modules(notebooks) -> tuple[str, ...]:
