@@ -111,7 +111,8 @@ def card_sipas(data, lang: str) -> Card | None:
 
 
 def both_figures(rate, lang: str) -> Markup:
-    """The form's stated rate and the rate from its own counts, and which to use."""
+    """The form's stated rate and the rate from its own counts (which to use is said once,
+    in the data warning the card links to)."""
     return t("both_figures", lang, reported=percent(rate.reported, lang, rate.decimals),
              recomputed=format_recomputed(rate.recomputed, lang, rate.decimals),
              ref=form_ref([rate.indicator_id], lang))
