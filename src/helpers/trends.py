@@ -193,7 +193,7 @@ def series_table(series_frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         return pd.DataFrame()
     rows = []
     change_name = text.t("trends.col_change", lang)
-    for (kind, key), group in series_frame.groupby(["kind", "key"], sort=False):
+    for (_, key), group in series_frame.groupby(["kind", "key"], sort=False):
         first = group.iloc[0]
         record = {text.t("trends.col_figure", lang): label(first, lang),
                   text.t("trends.col_id", lang): key}
@@ -213,7 +213,7 @@ def comparison_table(comparison_frame: pd.DataFrame, lang: str = "vi") -> pd.Dat
     if comparison_frame.empty:
         return pd.DataFrame()
     rows = []
-    for (kind, key), group in comparison_frame.groupby(["kind", "key"], sort=False):
+    for (_, key), group in comparison_frame.groupby(["kind", "key"], sort=False):
         first = group.iloc[0]
         record = {text.t("trends.col_figure", lang): label(first, lang),
                   text.t("trends.col_id", lang): key}
