@@ -26,7 +26,7 @@ CHARTS = ("par_index", "sipas", "online_dossiers", "procedure_funnel",
           "investment_disbursement", "investment_rates")
 MAX_WARNINGS = 10
 NOTES_PER_CHART = 2      # on a phone and on paper the brief shows a chart's first notes
-QUOTE_WORDS = {"strength": 13, "shortfall": 13, "task": 13}
+QUOTE_WORDS = {"strength": 35, "shortfall": 35, "task": 25}
 EVIDENCE = {"strength": 1, "shortfall": 1, "task": 0}     # figures shown per item
 # What the figures themselves show fell short: (phrase, ids, value of the gap or None)
 GAPS = (
@@ -111,16 +111,39 @@ def _ids(finding: pd.Series) -> set[str]:
 # ------------------------------------------------------------- the report's assessment
 
 def shortened(words: str, limit: int) -> str:
-    """The item's opening words, marked '…' when cut: its first clause, at most `limit`
-    words. The report's own words, never rewritten (the appendix quotes them whole)."""
+    """The item's first clause, the report's own words never rewritten (the appendix quotes
+    them whole), marked '…' when cut. A clause up to a fifth over `limit` words is kept
+    whole; a longer one is cut where a phrase ends, so that what the item says is kept,
+    not only what it is about. A clause that only announces ('... như:') takes the next."""
     words = " ".join(str(words).split())
-    clause = re.split(r"(?<=[;:])\s|\s(?=\()", words, maxsplit=1)[0].rstrip(";:,. ")
-    kept = clause.split()
-    if len(kept) < 6:                     # too short a clause to stand alone
-        kept = words.split()
-    kept = kept[:limit]
-    cut = len(" ".join(kept)) < len(words.rstrip(".; "))
-    return " ".join(kept).rstrip(";:,. ") + ("…" if cut else ".")
+    clauses = re.split(r"(?<=[;:])\s|(?<=[^.\d]\.)\s(?=[A-ZĐ])", words)
+    clause, rest = clauses[0], clauses[1:]
+    if clause.endswith(":") and rest:
+        joined = f"{clause} {rest[0]}"
+        clause = joined if _word_count(joined) <= limit * 1.2 else rest[0]
+    elif _word_count(clause) < 6:                 # too short a clause to stand alone
+        clause = words
+    kept = _cut(clause.rstrip(";:,. "), limit).rstrip(";:,. ")
+    return kept + ("." if words.rstrip(".; ").endswith(kept) else "…")
+
+
+# Where a phrase ends inside a clause: before a parenthesis or a linking word, or at a comma
+# after which four words or more run on (a new clause, not the next item of a list such
+# as 'Tỉnh ủy, HĐND, UBND tỉnh')
+_PHRASE_END = re.compile(r"\s(?=\()|\s(?=(?:trong đó|do đó|nhất là|đồng thời|nhằm|để|góp phần"
+                         r"|theo|tại)\s)|,\s(?=(?:[^,\s]+\s+){3}[^,\s]+)")
+
+
+def _cut(clause: str, limit: int) -> str:
+    if _word_count(clause) <= limit * 1.2:
+        return clause
+    ends = [m.start() for m in _PHRASE_END.finditer(clause)
+            if limit // 3 <= _word_count(clause[:m.start()]) <= limit]
+    return clause[:max(ends)] if ends else " ".join(clause.split()[:limit])
+
+
+def _word_count(words: str) -> int:
+    return len(words.split())
 
 
 def _recounted_rate(data, ident: str):
