@@ -124,8 +124,7 @@ def _draw_index(fig: Figure, history: pd.DataFrame, index: str, lang: str,
     ax_score.set_title(tr(lang, "score_panel"))
     ax_score.set_ylabel(tr(lang, "sipas_axis" if index == "SIPAS" else "score_axis"))
     ax_rank.set_title(tr(lang, "rank_panel"))
-    rank_of = history["rank_of"].dropna()
-    of = int(rank_of.max()) if not rank_of.empty else 63
+    of = _rank_of(history)
     ax_rank.set_ylim(of + 1, 0)
     ax_rank.set_yticks(sorted({1, *range(10, of, 10), of}))
     ax_rank.set_ylabel(tr(lang, "rank_axis", of=num(of, lang, 0)))
@@ -143,6 +142,12 @@ def _draw_index(fig: Figure, history: pd.DataFrame, index: str, lang: str,
                        zorder=0)
     number_axis(ax_score, lang, "y", percent=index == "SIPAS")
     put_legend(legend_ax, _index_legend(history, lang), 1 if narrow else 3)
+
+
+def _rank_of(history: pd.DataFrame) -> int:
+    """How many provinces the ranks are among (63 when no source says)."""
+    rank_of = history["rank_of"].dropna()
+    return int(rank_of.max()) if not rank_of.empty else 63
 
 
 def _segments(frame: pd.DataFrame, column: str):
@@ -168,18 +173,39 @@ def _draw_index_panel(ax, history, column: str, index: str, lang: str) -> None:
     for origin in ("published", "implied", "report"):
         points = own[own["origin"] == origin]
         ax.plot(points["year"], points[column], ls="none", zorder=3, **MARKERS[origin])
-    for year, value in zip(line["year"], line[column]):
-        text = (_score_text(value, index, lang).replace(tr(lang, "points"), "")
-                if column == "score" else num(value, lang, 0))
-        ax.annotate(text, (year, value), xytext=(9, 7), textcoords="offset points",
-                    fontsize=9, color=COLOUR["report"], fontweight="bold", zorder=4,
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     if column == "score":
         values = list(line[column])
         low = min(history["score"].dropna().min(), min(values, default=100))
         high = max(history["score"].dropna().max(), max(values, default=0))
         ax.set_ylim(low - 2, min(high + 2, 100.5))
         ax.yaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 5, 10], integer=True))
+    _label_points(ax, line, column, index, lang, last_year=history["year"].max(),
+                  of=_rank_of(history))
+
+
+def _label_points(ax, line, column: str, index: str, lang: str, last_year: int,
+                  of: int) -> None:
+    """Each point's value beside it, inside the panel: under a rank in the top half (rank 1
+    is the top edge), centred on the last year's point (the right edge), and under a score
+    too close to the year before's, whose label is above."""
+    bottom, top = ax.get_ylim()
+    close = abs(top - bottom) * 0.08
+    before = None                                   # (year, value, under) of the last label
+    for year, value in zip(line["year"], line[column]):
+        if column == "rank":
+            under = value <= of / 2
+            text = num(value, lang, 0)
+        else:
+            under = (before is not None and year - before[0] == 1 and not before[2]
+                     and abs(value - before[1]) < close)
+            text = _score_text(value, index, lang).replace(tr(lang, "points"), "")
+        last = year == last_year
+        ax.annotate(text, (year, value), xytext=(0 if last else 9, -11 if under else 10),
+                    textcoords="offset points", ha="center" if last else "left",
+                    va="top" if under else "bottom", fontsize=9, color=COLOUR["report"],
+                    fontweight="bold", zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+        before = (year, value, under)
 
 
 def _index_legend(history: pd.DataFrame, lang: str) -> list:
