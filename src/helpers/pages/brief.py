@@ -26,7 +26,10 @@ CHARTS = ("par_index", "sipas", "online_dossiers", "procedure_funnel",
           "investment_disbursement", "investment_rates")
 MAX_WARNINGS = 10
 NOTES_PER_CHART = 2      # on a phone and on paper the brief shows a chart's first notes
-QUOTE_WORDS = {"strength": 35, "shortfall": 35, "task": 25}
+# Words quoted of each assessment item. In Vietnamese the quote is what the item says; in
+# English, where its reform area and figure carry the meaning, it only names the item.
+QUOTE_WORDS = {"vi": {"strength": 30, "shortfall": 30, "task": 15},
+               "en": {"strength": 15, "shortfall": 15, "task": 15}}
 EVIDENCE = {"strength": 1, "shortfall": 1, "task": 0}     # figures shown per item
 # What the figures themselves show fell short: (phrase, ids, value of the gap or None)
 GAPS = (
@@ -248,7 +251,7 @@ def assessment_items(data, section: str, lang: str, gaps_found: dict | None = No
         own_gap = next((key for key, (_, ids) in gaps_found.items() if linked & set(ids)), None)
         figures = gaps_found.pop(own_gap)[0] if own_gap else \
             evidence(data, item, lang, EVIDENCE[section])
-        quote = el("q", shortened(item["text_vi"], QUOTE_WORDS[section]), lang="vi",
+        quote = el("q", shortened(item["text_vi"], QUOTE_WORDS[lang][section]), lang="vi",
                    class_="quote")
         shown = el("span", figures, class_="evidence") if figures is not None else None
         if lang == "vi":
