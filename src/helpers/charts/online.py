@@ -82,10 +82,8 @@ def funnel_spec(data: ReportData, lang: str) -> Spec | None:
 def _rate_rows(check: dict, lang: str) -> tuple[list[str], list, list[str], list[str]]:
     """Bars for one rate: recomputed from the counts, and as the form states it."""
     labels, values, texts, colours = [], [], [], []
-    num_code = catalogue.entry(check["numerator_id"])["code"] if check["numerator_id"] else ""
-    den_code = catalogue.entry(check["denominator_id"])["code"] if check["denominator_id"] else ""
     if check["recomputed"] is not None:
-        labels.append(tr(lang, "from_counts", num=num_code, den=den_code))
+        labels.append(tr(lang, "from_counts"))
         values.append(check["recomputed"])
         texts.append(f"{recomputed(check, lang)} ({num(check['numerator'], lang)}/"
                      f"{num(check['denominator'], lang)})")
@@ -98,16 +96,18 @@ def _rate_rows(check: dict, lang: str) -> tuple[list[str], list, list[str], list
     return labels, values, texts, colours
 
 
-def _differs_note(check: dict, lang: str) -> str:
-    note = tr(lang, "differs_note", label=short_label(check["indicator_id"], lang),
-              reported=pct(check["reported"], lang, check["decimals"]),
-              pct=recomputed(check, lang))
+def _differs_note(check: dict, lang: str, said: bool = False) -> str:
+    """Why a rate's two figures differ. `said`: the title already gives both figures."""
+    reported = pct(check["reported"], lang, check["decimals"])
+    note = "" if said else tr(lang, "differs_note", reported=reported,
+                              label=short_label(check["indicator_id"], lang),
+                              pct=recomputed(check, lang))
     a, b = check["formula_numerator"], check["formula_denominator"]
     if a is not None and b is not None and (a, b) != (check["numerator"], check["denominator"]):
-        note += tr(lang, "formula_note", a=num(a, lang), b=num(b, lang))
+        note += tr(lang, "formula_note", reported=reported, a=num(a, lang), b=num(b, lang))
     if check["audit_status"] == "failed":
         note += tr(lang, "audit_note")
-    return note
+    return note.strip()
 
 
 def _rate_sources(checks: list[dict]) -> list[str]:
@@ -130,7 +130,9 @@ def online_dossiers_spec(data: ReportData, lang: str) -> Spec | None:
                    num=num(check["numerator"], lang), den=num(check["denominator"], lang),
                    reported=pct(check["reported"], lang, check["decimals"])
                    if check["reported"] is not None else "–")
-    notes = [_differs_note(check, lang)] if check["differs"] else []
+    said = check["differs"] and check["recomputed"] is not None
+    notes = [_differs_note(check, lang, said)] if check["differs"] else []
+    notes = [note for note in notes if note]
 
     def draw(fig, narrow):
         ax = fig.subplots()
