@@ -232,3 +232,16 @@ def test_index_escapes_what_it_reads(tmp_path):
     markup = html.write_index(tmp_path)[1].read_text(encoding="utf-8")
     assert "<script" not in markup and "&lt;script&gt;" in markup
     assert 'href="x_2020_en.html"' in markup and 'x_2020_en_appendix.html' not in markup
+
+
+def test_an_index_written_again_lists_the_reports_and_not_itself(tmp_path):
+    """index_en.html is named like the English brief of a report called 'index': written a
+    second time, the index listed 'index' as a report."""
+    paths.reports_dir(tmp_path).mkdir(parents=True)
+    for name in ("x_2020_vi.html", "x_2020_en.html"):
+        (paths.reports_dir(tmp_path) / name).write_text("x", encoding="utf-8")
+    html.write_index(tmp_path)
+    assert sorted(html.reports_in(tmp_path)) == ["x_2020"]
+    again = [path.read_text(encoding="utf-8") for path in html.write_index(tmp_path)]
+    for markup in again:
+        assert markup.count('<li>') == 1 and "<strong>index</strong>" not in markup

@@ -73,7 +73,7 @@ def reports_in(out=None) -> dict[str, set[tuple[str, str]]]:
     folder = paths.reports_dir(out)
     for path in sorted(folder.glob("*.html")) if folder.exists() else []:
         match = REPORT_FILE.match(path.name)
-        if match:
+        if match and path.name not in INDEX_FILES.values():   # index_en.html: not a report
             document = "appendix" if match["appendix"] else "brief"
             found.setdefault(match["report_id"], set()).add((document, match["lang"]))
     return found
