@@ -15,7 +15,7 @@ from .. import location as place
 from ..text import report_reference
 from . import cards as card_module
 from .brief import theme_name
-from .common import chapter, el, figure, join, location, sources_list, t
+from .common import chapter, el, figure, join, location, ref, sources_list, t
 from .page import Page, PageData, findings, load, questioned_ids, title_block
 from .themes import (a, indicator_table, online_services_content, par_index_content,
                      public_investment_content, trends_content)
@@ -57,10 +57,11 @@ def assessment(data: PageData, lang: str) -> Markup:
         for _, item in rows.iterrows():
             ids = [i.strip() for column in ("indicator_ids", "fact_ids")
                    for i in str(item.get(column, "") or "").split(";") if i.strip()]
+            related = ref(data, ids, lang)
             items.append(el("li", el("q", " ".join(str(item["text_vi"]).split()), lang="vi"),
                             " ", el("small", "(", theme_name(str(item["theme"]), lang), "; ",
                                     location(place.of_row(item), lang),
-                                    "; " if ids else None, ", ".join(ids) if ids else None,
+                                    "; " if related else None, related or None,
                                     ")", class_="ref")))
         parts += [el("h3", a(key, lang, next_year=data.year + 1)),
                   el("ol", items, class_="assessment")]
