@@ -290,6 +290,13 @@ SHORTENED_BY_HAND = [
      "sản công đối với các đơn vị trực thuộc.",
      "Tiếp tục lập phương án sắp xếp lại, xử lý nhà, đất năm 2023…"),
     ("task", "Tiếp tục cải cách TTHC.", "Tiếp tục cải cách TTHC."),
+    # tests/fixtures/synthetic_wording_lang-son_2023.txt, lines 95-97: a statement that ends
+    # in a colon, then its sub-items, is quoted alone
+    ("shortfall",
+     "Tỷ lệ hồ sơ thanh toán trực tuyến còn thấp: + Nhiều người dân chưa quen sử dụng tài "
+     "khoản thanh toán điện tử; + Một số thủ tục chưa tích hợp thanh toán trên Cổng dịch vụ "
+     "công của tỉnh.",
+     "Tỷ lệ hồ sơ thanh toán trực tuyến còn thấp…"),
 ]
 
 

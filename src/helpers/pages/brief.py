@@ -121,14 +121,18 @@ def shortened(words: str, limit: int) -> str:
     words = " ".join(str(words).split())
     clauses = re.split(r"(?<=[;:])\s|(?<=[^.\d]\.)\s(?=[A-ZĐ])", words)
     clause, rest = clauses[0], clauses[1:]
-    if clause.endswith(":") and rest:
-        joined = f"{clause} {rest[0]}"
-        clause = joined if _word_count(joined) <= limit * 1.2 else rest[0]
+    if rest and _ANNOUNCES.search(clause):
+        following = rest[0].lstrip("+-•* ")
+        joined = f"{clause} {following}"
+        clause = joined if _word_count(joined) <= limit * 1.2 else following
     elif _word_count(clause) < 6:                 # too short a clause to stand alone
         clause = words
     kept = _cut(clause.rstrip(";:,. "), limit).rstrip(";:,. ")
     return kept + ("." if words.rstrip(".; ").endswith(kept) else "…")
 
+
+# A clause that announces what follows it: 'Về thi tuyển ...:', '... những tồn tại như:'
+_ANNOUNCES = re.compile(r"^(?:Về|Đối với)\s.*:$|\s(?:như|sau|gồm|là|cụ thể)\s*:$")
 
 # Where a phrase ends inside a clause: before a parenthesis or a linking word, or at a comma
 # after which four words or more run on (a new clause, not the next item of a list such
