@@ -23,8 +23,11 @@ from pathlib import Path
 from .. import paths
 from .pipeline import KERNEL
 
-# the kernel's own log (not the notebook's output): errors only
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# The kernel's own log (not the notebook's output): errors only. What C code writes to the
+# process's stdout and stderr goes to the terminal only, not into the notebook: ipykernel
+# reads it in a thread of its own and gives it to whatever request the kernel serves when
+# it reads it, which in a warm kernel may be the next notebook's first cell.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR", "--IPKernelApp.capture_fd_output=False"]
 START_ATTEMPTS = 3
 START_TIMEOUT = 60          # seconds for a started kernel to answer
 PER_KERNEL = 100            # notebooks a kernel runs in a build (its memory stays flat)
