@@ -117,6 +117,42 @@ def test_code_run_between_notebooks_is_run_and_its_error_stops_the_kernel(monkey
 
 
 @pytest.mark.slow
+def test_a_notebooks_client_is_ready_once_its_kernel_has_answered_not_after_a_silence():
+    """jupyter_client's own client is ready only after IOPub has been silent for 0.2 s, a
+    wait before every notebook run. The runner's client is ready once IOPub has carried the
+    end of its `kernel_info` request: its last read of IOPub gets that message, where the
+    stock client's last read waits for silence. The kernel then runs code and its output
+    comes back."""
+    from queue import Empty
+
+    from jupyter_core.utils import run_sync
+    kernel = kernels.start_kernel(warm_up=())
+    try:
+        client = kernel.manager.client()
+        client.start_channels()
+        reads, read = [], client.iopub_channel.get_msg
+
+        async def recorded(timeout=None):
+            try:
+                message = await read(timeout=timeout)
+            except Empty:
+                reads.append("silence")
+                raise
+            reads.append(message["msg_type"])
+            return message
+        client.iopub_channel.get_msg = recorded
+        run_sync(client.wait_for_ready)(timeout=60)
+        assert reads and reads[-1] == "status", reads
+        printed = []
+        run_sync(client.execute_interactive)(
+            "print(6 * 7)", timeout=60,
+            output_hook=lambda m: printed.append(m["content"].get("text", "")))
+        assert "".join(printed).strip() == "42"
+    finally:
+        kernels.stop_kernel(kernel)
+
+
+@pytest.mark.slow
 def test_each_notebook_in_a_warm_kernel_starts_as_in_a_kernel_of_its_own(tmp_path):
     parameters = 'out: str = ""  # help: o'
     leaves = write_notebook(

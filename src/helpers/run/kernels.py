@@ -9,6 +9,8 @@
   starts in a fresh namespace (warm.py), as it would in a kernel of its own; after
   `per_kernel` notebooks, or a failure, the kernel is replaced. With `per_kernel` 1 each
   notebook has a new kernel of its own, as in JupyterLab.
+- A client is ready once the kernel has answered and IOPub has carried the end of that
+  request (`_ready_client_class`), not after 0.2 s of silence on IOPub.
 """
 from __future__ import annotations
 
@@ -88,11 +90,17 @@ async def _answer(manager, code: str | None) -> None:
 @lru_cache(maxsize=1)
 def _kernel_manager_class():
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
 
     class KernelManager(AsyncKernelManager):
         """Remembers the clients nbclient makes, to close them after the notebook (nbclient
-        leaves them open when it did not start the kernel itself)."""
+        leaves them open when it did not start the kernel itself); its clients are
+        `_ready_client_class()`."""
         clients: tuple = ()
+
+        @default("client_factory")
+        def _ready_clients(self):
+            return _ready_client_class()
 
         def client(self, **kwargs):
             made = super().client(**kwargs)
@@ -100,6 +108,53 @@ def _kernel_manager_class():
             return made
 
     return KernelManager
+
+
+@lru_cache(maxsize=1)
+def _ready_client_class():
+    import time
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        """Ready once the kernel has answered `kernel_info` and IOPub has carried the end
+        of that request (its 'idle' status): IOPub is then connected, and what the kernel
+        wrote there before has been read. jupyter_client's own client then also waits for
+        0.2 s of silence on IOPub, before every notebook run. nbclient takes into a cell
+        only the messages its own requests caused, so the silence adds nothing."""
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    reply = None
+                if reply is not None and reply["msg_type"] == "kernel_info_reply" and \
+                        await self._iopub_done(reply["parent_header"].get("msg_id")):
+                    self._handle_kernel_info_reply(reply)
+                    return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+        async def _iopub_done(self, request: str | None) -> bool:
+            """Whether IOPub carries the request's 'idle' status (a message at least every
+            0.2 s until then); if not, IOPub is not connected yet."""
+            while True:
+                try:
+                    message = await self.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    return False
+                if message["msg_type"] == "status" and \
+                        message["content"].get("execution_state") == "idle" and \
+                        message["parent_header"].get("msg_id") == request:
+                    return True
+
+    return ReadyClient
 
 
 def close_clients(kernel: Kernel) -> None:
@@ -131,10 +186,7 @@ def fresh(kernel: Kernel) -> None:
 
 async def _run_silently(manager, code: str) -> None:
     """Run `code` in a kernel that has answered before, and wait for its reply; an error
-    in `code` is raised here. Only the shell channel is opened: the code prints nothing,
-    and a client listening on IOPub would first wait for 0.2 s of silence there (a third
-    of a second per notebook run). The notebook's own client still waits for that silence
-    before its first cell."""
+    in `code` is raised here. Only the shell channel is opened: the code prints nothing."""
     from jupyter_client.manager import AsyncKernelManager
     client = AsyncKernelManager.client(manager)   # not kept among the notebooks' clients
     client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
