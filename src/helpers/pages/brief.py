@@ -134,19 +134,38 @@ def shortened(words: str, limit: int) -> str:
 # A clause that announces what follows it: 'Về thi tuyển ...:', '... những tồn tại như:'
 _ANNOUNCES = re.compile(r"^(?:Về|Đối với)\s.*:$|\s(?:như|sau|gồm|là|cụ thể)\s*:$")
 
+# The second word of the pairs an administrative text writes with a comma ('Bộ, ngành',
+# 'cán bộ, công chức, viên chức', 'nhà, đất'): the comma before it is inside a list
+_PAIRED = ("ngành", "điều hành", "công chức", "viên chức", "đất", "doanh nghiệp", "địa phương", "đơn vị",
+           "phường", "thị trấn", "cá nhân", "kỷ cương", "thành phố", "đoàn thể",
+           "người lao động", "chính sách")
+
 # Where a phrase ends inside a clause: before a parenthesis or a linking word, or at a comma
 # after which four words or more run on (a new clause, not the next item of a list such
 # as 'Tỉnh ủy, HĐND, UBND tỉnh')
 _PHRASE_END = re.compile(r"\s(?=\()|\s(?=(?:trong đó|do đó|nhất là|đồng thời|nhằm|để|góp phần"
-                         r"|theo|tại)\s)|,\s(?=(?:[^,\s]+\s+){3}[^,\s]+)")
+                         r"|theo|tại)\s)|,\s(?!(?:" + "|".join(_PAIRED) + r")\b)"
+                         r"(?=(?:[^,\s]+\s+){3}[^,\s]+)")
 
 
 def _cut(clause: str, limit: int) -> str:
+    """The clause whole when it is not much longer than `limit` words; else up to the last
+    phrase end within the limit, or the first one a little past it. Else, when it is much
+    longer, at the comma nearest the limit, even inside a list; only a clause without any
+    is cut between two words (which may split a word of two syllables)."""
     if _word_count(clause) <= limit * 1.2:
         return clause
-    ends = [m.start() for m in _PHRASE_END.finditer(clause)
-            if limit // 3 <= _word_count(clause[:m.start()]) <= limit]
-    return clause[:max(ends)] if ends else " ".join(clause.split()[:limit])
+    ends = [(_word_count(clause[:m.start()]), m.start()) for m in _PHRASE_END.finditer(clause)]
+    within = [at for words, at in ends if limit // 3 <= words <= limit]
+    past = [at for words, at in ends if limit < words <= limit * 1.5]
+    if within or past:
+        return clause[:max(within)] if within else clause[:min(past)]
+    if _word_count(clause) <= limit * 1.5:
+        return clause
+    commas = [(abs(_word_count(clause[:m.start()]) - limit), m.start())
+              for m in re.finditer(r",\s", clause)
+              if limit // 3 <= _word_count(clause[:m.start()]) <= limit * 1.5]
+    return clause[:min(commas)[1]] if commas else " ".join(clause.split()[:limit])
 
 
 def _word_count(words: str) -> int:
