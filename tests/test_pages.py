@@ -434,3 +434,16 @@ def test_the_appendix_gives_the_rows_of_each_assessment_item_as_a_reader_finds_t
                                                   lang)))
         assert any(expected in found for found in refs), refs
         assert not [found for found in refs if "VII.6.5" in found or "_" in found]
+
+
+def test_a_figure_evidences_one_item_of_a_section_only(processed):
+    """Two of the seed's strengths (lines 287 and 291) both rest on the 1,758 procedures
+    offered online (section II.6.8): the brief showed that figure under each. The second
+    item now shows its next figure."""
+    for lang in ("vi", "en"):
+        data = page.load("thai-nguyen_2022", lang, processed)
+        shown = [re.findall(r'<span class="evidence">(.*?)</span>', str(item))
+                 for item in brief.assessment_items(data, "strength", lang)]
+        figures = [found[0] for found in shown if found]
+        assert len(figures) == len(set(figures)), figures
+        assert sum("1.758" in f or "1,758" in f for f in figures) == 1, figures

@@ -232,21 +232,23 @@ def label_of(data, ident: str, lang: str) -> str:
     return str(row[f"label_{lang}"]) if row is not None else ident
 
 
-def evidence(data, item: pd.Series, lang: str, limit: int = 1) -> Markup | None:
+def evidence(data, item: pd.Series, lang: str, limit: int = 1,
+             used: set | None = None) -> Markup | None:
     """The figures that evidence an item, at most `limit`: the narrative's own figures
-    first, then the form rows linked to it."""
+    first, then the form rows linked to it; none of those in `used` (shown for an item
+    before), to which the figures shown are added."""
+    used = set() if used is None else used
     if limit == 0:
         return None
     ids = [i.strip() for column in ("fact_ids", "indicator_ids")
            for i in str(item.get(column, "") or "").split(";") if i.strip()]
-    if not ids:
-        return None
     shown = []
     for ident in ids:
-        value = value_words(data, ident, lang)
+        value = value_words(data, ident, lang) if ident not in used else None
         if value is not None:
             shown.append(b("evidence_item", lang, label=label_of(data, ident, lang),
                            value=value, ref=ref(data, cited_rows(data, ident), lang)))
+            used.add(ident)
         if len(shown) == limit:
             break
     return join(shown, "; ") if shown else None
@@ -268,12 +270,12 @@ def assessment_items(data, section: str, lang: str, gaps_found: dict | None = No
         return []
     gaps_found = gaps_found if gaps_found is not None else {}
     rows = table[table["section"] == section].sort_values("item")
-    items = []
+    items, used = [], set()
     for _, item in rows.iterrows():
         linked = set(_linked(item))
         own_gap = next((key for key, (_, ids) in gaps_found.items() if linked & set(ids)), None)
         figures = gaps_found.pop(own_gap)[0] if own_gap else \
-            evidence(data, item, lang, EVIDENCE[section])
+            evidence(data, item, lang, EVIDENCE[section], used)
         quote = el("q", shortened(item["text_vi"], QUOTE_WORDS[lang][section]), lang="vi",
                    class_="quote")
         shown = el("span", figures, class_="evidence") if figures is not None else None
