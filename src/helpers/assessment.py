@@ -79,6 +79,7 @@ class Spec:
     stops: tuple[re.Pattern, ...]
     themes: tuple[Theme, ...]
     links: tuple[Link, ...]
+    quoting: dict[str, tuple[str, ...]]       # words the brief's shortened quotes use
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def spec(path: str | None = None) -> Spec:
         if unknown:
             raise ValueError(f"{where}: link '{link.name}' names unknown ids {unknown}")
     return Spec(headings={name: _compiled(data["headings"][name]) for name in FAMILIES},
-                stops=_compiled(data["stops"]), themes=themes, links=links)
+                stops=_compiled(data["stops"]), themes=themes, links=links,
+                quoting={key: tuple(words) for key, words in data["quoting"].items()})
 
 
 def theme_ids() -> list[str]:

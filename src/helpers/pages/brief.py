@@ -11,11 +11,12 @@ else is in the appendix.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pandas as pd
 from markupsafe import Markup
 
-from .. import catalogue, text
+from .. import assessment, catalogue, text
 from ..formats import date_text, format_billions, format_number, format_percent
 from . import cards as card_module
 from .common import (chapter, el, figure, form_ref, join, narrative_ref, ref,
@@ -117,11 +118,12 @@ def shortened(words: str, limit: int) -> str:
     """The item's first clause, the report's own words never rewritten (the appendix quotes
     them whole), marked '…' when cut. A clause up to a fifth over `limit` words is kept
     whole; a longer one is cut where a phrase ends, so that what the item says is kept,
-    not only what it is about. A clause that only announces ('... như:') takes the next."""
+    not only what it is about. A clause that only announces what follows it takes the next
+    with it. The words that mark these places are in assessment.yml (`quoting`)."""
     words = " ".join(str(words).split())
-    clauses = re.split(r"(?<=[;:])\s|(?<=[^.\d]\.)\s(?=[A-ZĐ])", words)
+    clauses = re.split(r"(?<=[;:])\s|(?<=[^.\d]\.)\s(?=[A-Z\u0110])", words)   # \u0110: Đ
     clause, rest = clauses[0], clauses[1:]
-    if rest and _ANNOUNCES.search(clause):
+    if rest and _quoting()[0].search(clause):
         following = rest[0].lstrip("+-•* ")
         joined = f"{clause} {following}"
         clause = joined if _word_count(joined) <= limit * 1.2 else following
@@ -131,21 +133,21 @@ def shortened(words: str, limit: int) -> str:
     return kept + ("." if words.rstrip(".; ").endswith(kept) else "…")
 
 
-# A clause that announces what follows it: 'Về thi tuyển ...:', '... những tồn tại như:'
-_ANNOUNCES = re.compile(r"^(?:Về|Đối với)\s.*:$|\s(?:như|sau|gồm|là|cụ thể)\s*:$")
+@lru_cache(maxsize=1)
+def _quoting() -> tuple[re.Pattern, re.Pattern]:
+    """From assessment.yml (`quoting`): a clause that announces what follows it, and where
+    a phrase ends inside a clause: before a parenthesis or a linking word, or at a comma
+    after which four words or more run on (a new clause, not the next item of a list, nor
+    the second word of a pair)."""
+    words = assessment.spec().quoting
 
-# The second word of the pairs an administrative text writes with a comma ('Bộ, ngành',
-# 'cán bộ, công chức, viên chức', 'nhà, đất'): the comma before it is inside a list
-_PAIRED = ("ngành", "điều hành", "công chức", "viên chức", "đất", "doanh nghiệp", "địa phương", "đơn vị",
-           "phường", "thị trấn", "cá nhân", "kỷ cương", "thành phố", "đoàn thể",
-           "người lao động", "chính sách")
-
-# Where a phrase ends inside a clause: before a parenthesis or a linking word, or at a comma
-# after which four words or more run on (a new clause, not the next item of a list such
-# as 'Tỉnh ủy, HĐND, UBND tỉnh')
-_PHRASE_END = re.compile(r"\s(?=\()|\s(?=(?:trong đó|do đó|nhất là|đồng thời|nhằm|để|góp phần"
-                         r"|theo|tại)\s)|,\s(?!(?:" + "|".join(_PAIRED) + r")\b)"
-                         r"(?=(?:[^,\s]+\s+){3}[^,\s]+)")
+    def either(key: str) -> str:
+        return "|".join(re.escape(word) for word in words[key])
+    announces = re.compile(rf"^(?:{either('announce_openers')})\s.*:$"
+                           rf"|\s(?:{either('announce_endings')})\s*:$")
+    phrase_end = re.compile(rf"\s(?=\()|\s(?=(?:{either('linking_words')})\s)"
+                            rf"|,\s(?!(?:{either('paired_words')})\b)(?=(?:[^,\s]+\s+){{3}}[^,\s]+)")
+    return announces, phrase_end
 
 
 def _cut(clause: str, limit: int) -> str:
@@ -155,7 +157,8 @@ def _cut(clause: str, limit: int) -> str:
     is cut between two words (which may split a word of two syllables)."""
     if _word_count(clause) <= limit * 1.2:
         return clause
-    ends = [(_word_count(clause[:m.start()]), m.start()) for m in _PHRASE_END.finditer(clause)]
+    ends = [(_word_count(clause[:m.start()]), m.start())
+            for m in _quoting()[1].finditer(clause)]
     within = [at for words, at in ends if limit // 3 <= words <= limit]
     past = [at for words, at in ends if limit < words <= limit * 1.5]
     if within or past:
