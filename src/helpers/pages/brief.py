@@ -146,7 +146,8 @@ def _quoting() -> tuple[re.Pattern, re.Pattern]:
     announces = re.compile(rf"^(?:{either('announce_openers')})\s.*:$"
                            rf"|\s(?:{either('announce_endings')})\s*:$")
     phrase_end = re.compile(rf"\s(?=\()|\s(?=(?:{either('linking_words')})\s)"
-                            rf"|,\s(?!(?:{either('paired_words')})\b)(?=(?:[^,\s]+\s+){{3}}[^,\s]+)")
+                            rf"|,\s(?!(?:{either('paired_words')})\b)"
+                            r"(?=(?:[^,\s]+\s+){3}[^,\s]+)")
     return announces, phrase_end
 
 
