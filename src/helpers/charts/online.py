@@ -130,9 +130,9 @@ def online_dossiers_spec(data: ReportData, lang: str) -> Spec | None:
                    num=num(check["numerator"], lang), den=num(check["denominator"], lang),
                    reported=pct(check["reported"], lang, check["decimals"])
                    if check["reported"] is not None else "–")
-    said = check["differs"] and check["recomputed"] is not None
-    notes = [_differs_note(check, lang, said)] if check["differs"] else []
-    notes = [note for note in notes if note]
+    note = _differs_note(check, lang, said=check["recomputed"] is not None) \
+        if check["differs"] else ""
+    notes = [note] if note else []
 
     def draw(fig, narrow):
         ax = fig.subplots()
