@@ -41,6 +41,9 @@ STYLE = {
     "xtick.color": "#333333", "ytick.color": "#333333", "legend.frameon": False,
     "legend.fontsize": 9, "svg.hashsalt": "cchc", "figure.facecolor": "white",
     "text.parse_math": False, "text.usetex": False,
+    # glyphs hinted to the pixel grid, at full size: crisp labels, and PNGs about a
+    # quarter lighter than with matplotlib's default (hinted at 8x, then scaled down)
+    "text.hinting": "default", "text.hinting_factor": 1,
 }
 
 
