@@ -1,7 +1,7 @@
 """The leadership HTML in a real browser: Debian's headless Chromium, driven by Playwright.
 
 Each page is opened from disk on a desktop and a phone-sized window and its first screen
-screenshotted (into the run's temporary folder, screenshots*/); the test fails on a console error, a script error, a
+screenshotted (into the run's temporary folder, visits/); the test fails on a console error, a script error, a
 request to anything but the file itself (data: URIs are fine), a page wider than a
 phone's screen, or an accessibility violation that axe-core (from node_modules/, see
 package.json) rates serious or critical. A copied report with a hostile row label
@@ -9,11 +9,15 @@ shows the label as text and runs nothing.
 """
 from __future__ import annotations
 
+import json
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 
+import fixture_build
 from helpers import figures, html, ingest, paths, run
 from helpers.pages import page as page_data
 
@@ -46,19 +50,50 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def shots(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("screenshots")
+def visits(tmp_path_factory) -> Path:
+    """Where the workers of a run (pytest -n) share what they saw on the session's build's
+    pages, and the screenshots."""
+    folder = fixture_build.shared_root(tmp_path_factory) / "visits"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
-VISITED: dict[tuple[Path, str], dict] = {}     # a page of the session's build, opened once
+WAIT_FOR_A_VISIT = 300      # seconds: another worker opening the page on a busy machine
 
 
-def visited(browser, path: Path, viewport: str, shots: Path) -> dict:
-    """What `visit` saw on a page of the session's build (which no test changes), opened
-    once per worker whichever test asks first."""
-    if (path, viewport) not in VISITED:
-        VISITED[path, viewport] = visit(browser, path, viewport, shots)
-    return VISITED[path, viewport]
+def visited(browser, path: Path, viewport: str, visits: Path) -> dict:
+    """What `visit` saw on a page of the session's build (which no test changes): opened
+    once per run by the first worker that asks; the others read what it saw."""
+    name = f"{path.stem}_{viewport}"
+    seen_file = visits / f"{name}.json"
+    try:
+        os.close(os.open(visits / f"{name}.claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return _seen_by_another_worker(seen_file)
+    try:
+        seen = visit(browser, path, viewport, visits)
+    except BaseException as exc:
+        _write_seen(seen_file, {"failed": f"{type(exc).__name__}: {exc}"})
+        raise
+    _write_seen(seen_file, seen)
+    return seen
+
+
+def _write_seen(seen_file: Path, seen: dict) -> None:
+    partial = seen_file.with_suffix(".tmp")
+    partial.write_text(json.dumps(seen, default=str), encoding="utf-8")
+    os.replace(partial, seen_file)
+
+
+def _seen_by_another_worker(seen_file: Path) -> dict:
+    deadline = time.monotonic() + WAIT_FOR_A_VISIT
+    while not seen_file.exists():
+        assert time.monotonic() < deadline, f"no visit of {seen_file.stem} came"
+        time.sleep(0.1)
+    seen = json.loads(seen_file.read_text(encoding="utf-8"))
+    assert "failed" not in seen, f"the visit of {seen_file.stem}: {seen.get('failed')}"
+    seen["screenshot"] = Path(seen["screenshot"])
+    return seen
 
 
 def visit(browser, path: Path, viewport: str, shots: Path) -> dict:
@@ -103,9 +138,9 @@ def serious(seen: dict) -> list:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("name", PAGES)
-def test_page_opens_cleanly_offline_and_accessibly(built, browser, shots, name, viewport):
+def test_page_opens_cleanly_offline_and_accessibly(built, browser, visits, name, viewport):
     path = paths.reports_dir(built) / name
-    seen = visited(browser, path, viewport, shots)
+    seen = visited(browser, path, viewport, visits)
     assert seen["screenshot"].stat().st_size > 10_000
     assert seen["console"] == [] and seen["errors"] == []
     assert foreign_requests(seen, path) == []
@@ -190,17 +225,17 @@ def test_the_brief_prints_on_at_most_four_a4_pages_with_lead_and_cards_on_page_o
 
 
 @pytest.mark.parametrize("name", BRIEFS)
-def test_the_brief_stays_within_its_word_limit(built, browser, shots, name):
+def test_the_brief_stays_within_its_word_limit(built, browser, visits, name):
     lang = "en" if name.endswith("_en.html") else "vi"
-    seen = visited(browser, paths.reports_dir(built) / name, "desktop", shots)
+    seen = visited(browser, paths.reports_dir(built) / name, "desktop", visits)
     words = re.findall(r"\w+", seen["text"])
     assert len(words) <= WORD_LIMITS[lang], f"{name}: {len(words)} words"
 
 
 @pytest.mark.parametrize("name", PAGES[:-2])
 def test_on_a_phone_no_chart_scrolls_sideways_and_chart_text_stays_readable(built, browser,
-                                                                          shots, name):
-    seen = visited(browser, paths.reports_dir(built) / name, "phone", shots)
+                                                                          visits, name):
+    seen = visited(browser, paths.reports_dir(built) / name, "phone", visits)
     charts, width = seen["charts"], VIEWPORTS["phone"]["width"]
     assert len(charts) == seen["figures"]   # one image shown per chart: its narrow variant
     for chart in charts:
