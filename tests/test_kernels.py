@@ -87,6 +87,19 @@ def test_a_build_whose_first_kernel_dies_on_start_builds_the_report(failing_star
     assert paths.processed_dir("bac-kan_2023", tmp_path / "out").is_dir()
 
 
+@pytest.mark.slow
+def test_a_build_starts_no_more_kernels_than_it_has_notebooks(failing_starts, tmp_path):
+    """Kernels start ahead, while the reports are read, but never more than the notebooks
+    the build can run: a report of one notebook starts one kernel, with two jobs."""
+    from test_reliability import INGEST_ONLY, copy_report
+    from conftest import SYNTHETIC
+    starts = failing_starts(0)
+    report = copy_report(SYNTHETIC, tmp_path / "raw")
+    outcome = run.build_report(report, tmp_path / "out", pipeline=INGEST_ONLY, jobs=2)
+    assert outcome.failures == [] and outcome.ran == ["01_ingest"]
+    assert starts == [False]
+
+
 # --- warm kernels: several notebooks, each in a fresh namespace ----------------------------
 
 def test_imported_modules_are_what_the_notebooks_import():

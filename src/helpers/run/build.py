@@ -225,7 +225,8 @@ def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipel
     workers = jobs or default_jobs()
     likely = _likely_work(reports, root, hashes)
     steps = PIPELINE if pipeline is None else pipeline
-    kernels = KernelPool(workers, expected=min(workers, default_jobs()) if likely else 0,
+    ahead = min(workers, default_jobs(), _most_notebooks(reports, steps, langs))
+    kernels = KernelPool(workers, expected=ahead if likely else 0,
                          per_kernel=per_kernel, warm_up=imported_modules(
                              paths.NOTEBOOKS / step.notebook for step in steps))
     kernels.fill()   # they boot while the reports are read
@@ -246,6 +247,12 @@ def build_reports(reports, out=None, langs=LANGS, jobs: int | None = None, pipel
     if snapshot is not None:
         _stamp(Path(stamps), snapshot, builds, outcomes, root, say)
     return outcomes
+
+
+def _most_notebooks(reports, steps, langs) -> int:
+    """The notebooks the build would run were every report stale: no more kernels than
+    that are started ahead."""
+    return len(reports) * sum(len(langs) if step.per_language else 1 for step in steps)
 
 
 def _likely_work(reports, root: Path, hashes: Hashes) -> bool:
