@@ -109,7 +109,7 @@ def visit(browser, path: Path, viewport: str, shots: Path) -> dict:
     page.goto(path.resolve().as_uri(), wait_until="load")
     shots.mkdir(parents=True, exist_ok=True)
     shot = shots / f"{path.stem}_{viewport}.png"
-    page.screenshot(path=str(shot))     # the first screen (a whole appendix: seconds each)
+    screenshot(page, shot)     # the first screen (a whole appendix: seconds each)
     seen["screenshot"] = shot
     seen["overflow"] = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -125,6 +125,20 @@ def visit(browser, path: Path, viewport: str, shots: Path) -> dict:
                           for v in result["violations"]]
     context.close()
     return seen
+
+
+def screenshot(page, shot: Path) -> None:
+    """The page's first screen. Chromium at times refuses a capture outright ("Unable to
+    capture screenshot") and takes the same picture when asked again: asked once more,
+    and only for that."""
+    from playwright.sync_api import Error
+    try:
+        page.screenshot(path=str(shot))
+    except Error as exc:
+        if "Unable to capture screenshot" not in str(exc):
+            raise
+        page.wait_for_timeout(250)
+        page.screenshot(path=str(shot))
 
 
 def foreign_requests(seen: dict, path: Path) -> list[str]:
