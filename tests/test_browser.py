@@ -4,8 +4,8 @@ Each page is opened from disk on a desktop and a phone-sized window, once per ru
 first screen screenshotted (into the run's temporary folder, visits/); the test fails on a
 console error, a script error, a request to anything but the file itself (data: URIs are
 fine), a page wider than a phone's screen, or an accessibility violation that axe-core
-(from node_modules/, see package.json) rates serious or critical. A copied report with a hostile row label
-shows the label as text and runs nothing.
+(from node_modules/, see package.json) rates serious or critical. A copied report with a
+hostile row label shows the label as text and runs nothing.
 """
 from __future__ import annotations
 
