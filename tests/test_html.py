@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -208,6 +209,54 @@ def test_export_keeps_only_the_narrative_html(tmp_path):
     for hidden in ("secret_code", "analyst notes", "UserWarning", "printed", "plain repr",
                    "Traceback", "ValueError"):
         assert hidden not in markup, hidden
+
+
+class _Document(HTMLParser):
+    """A page as its elements, attributes (sorted) and text, whatever the serialisation."""
+    VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+            "wbr"}
+
+    def __init__(self, markup: str):
+        super().__init__(convert_charrefs=True)
+        self.items: list[tuple] = []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.items.append(("start", tag, tuple(sorted(attrs))))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID:
+            self.items.append(("end", tag))
+
+    def handle_data(self, data):
+        if self.items and self.items[-1][0] == "text":
+            self.items[-1] = ("text", self.items[-1][1] + data)
+        else:
+            self.items.append(("text", data))
+
+    def parts(self) -> list[tuple]:
+        return [item for item in self.items if item[0] != "text" or item[1].strip()]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_leadership_exporter_writes_the_page_nbconverts_exporter_writes(
+        built, lang, document):
+    """The export skips nbconvert's pass through BeautifulSoup (it only re-serialises the
+    page, and adds what the leadership template never needs): same elements, attributes
+    and text as nbconvert's own HTML exporter."""
+    from nbconvert import HTMLExporter
+    name = f"{'10_brief' if document == 'brief' else '11_appendix'}_{lang}.ipynb"
+    executed = paths.executed_notebooks_dir(REPORTS[0], built) / name
+    notebook = html.without_noise(nbformat.read(str(executed), as_version=4))
+    nbconverts, _ = HTMLExporter(
+        template_name=html.TEMPLATE, extra_template_basedirs=[str(paths.TEMPLATES)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    ).from_notebook_node(notebook, resources={"leadership": html.page_info(notebook)})
+    ours = html.render(executed)
+    assert len(_Document(ours).parts()) > 100
+    assert _Document(ours).parts() == _Document(nbconverts).parts()
 
 
 def test_a_failed_export_leaves_the_previous_file(tmp_path):
