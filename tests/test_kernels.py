@@ -108,6 +108,29 @@ def test_imported_modules_are_what_the_notebooks_import():
         <= set(found)
 
 
+def test_a_pool_stops_its_kernels_side_by_side(monkeypatch):
+    """Each stop waits for its kernel's process to end: closing the pool stops its idle
+    kernels at the same time, not one after another."""
+    import threading
+    import time
+    stops: list[tuple[float, float]] = []
+    lock = threading.Lock()
+
+    def stop(kernel):
+        began = time.monotonic()
+        time.sleep(0.3)
+        with lock:
+            stops.append((began, time.monotonic()))
+
+    monkeypatch.setattr(kernels, "stop_kernel", stop)
+    pool = kernels.KernelPool(2, expected=0)
+    pool._idle = [kernels.Kernel(manager=None), kernels.Kernel(manager=None)]
+    pool.close()
+    assert len(stops) == 2
+    (first_began, first_ended), (second_began, second_ended) = sorted(stops)
+    assert second_began < first_ended   # they overlapped
+
+
 @pytest.mark.slow
 def test_code_run_between_notebooks_is_run_and_its_error_stops_the_kernel(monkeypatch):
     """The runner resets a warm kernel's namespace through the shell channel alone: the

@@ -314,9 +314,10 @@ class KernelPool:
             starting, self._starting = self._starting, []
         for future in starting:
             future.cancel()
-        for kernel in idle:
-            stop_kernel(kernel)
-        for future in starting:
-            if not future.cancelled() and future.exception() is None:
-                stop_kernel(future.result())
+        # Side by side: each stop waits for its process to end (about 0.1 s)
+        stopping = [self._starter.submit(stop_kernel, kernel) for kernel in idle]
+        stopping += [self._starter.submit(stop_kernel, future.result()) for future in starting
+                     if not future.cancelled() and future.exception() is None]
+        for future in stopping:
+            future.result()
         self._starter.shutdown(wait=True)
