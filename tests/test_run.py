@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -518,6 +519,19 @@ def make(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *arguments],
                           cwd=paths.PROJ_ROOT, capture_output=True, text=True,
                           env={k: v for k, v in os.environ.items() if k != "MAKEFLAGS"})
+
+
+def test_the_runner_leaves_at_once_with_its_output_and_exit_code(tmp_path):
+    """`python -m helpers.run` skips the interpreter's teardown: what it printed into a
+    pipe still arrives whole, with its exit code."""
+    missing = tmp_path / "no-such-report.txt"
+    result = subprocess.run([sys.executable, "-m", "helpers.run", "--out", str(tmp_path / "out"),
+                             str(missing)], cwd=paths.PROJ_ROOT, capture_output=True,
+                            text=True, env={**os.environ, "CCHC_LANG": "en"})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert any("no-such-report.txt" in line for line in lines[:-1])
+    assert "0 of 1 report(s) up to date, 1 failed" in lines[-1]
 
 
 @pytest.mark.long
