@@ -564,6 +564,14 @@ def test_synthetic_copies_are_other_provinces_and_years_never_in_data_raw(tmp_pa
     assert not (tmp_path / "raw").exists()
 
 
+def test_the_floors_count_one_warm_kernel_per_worker_or_a_start_per_notebook():
+    cells = {"01_ingest": 1.0, "03_par_index": 3.0, "10_brief_vi": 2.0}
+    strict, per_run = bench.floors(cells, kernel_start=0.5, warm_kernel=1.2, cores=2)
+    assert strict == pytest.approx((6.0 + 2 * 1.2) / 2)
+    assert per_run == pytest.approx((6.0 + 3 * 0.5) / 2)
+    assert bench.floors({"01_ingest": 1.0}, 0.5, 1.2, cores=2)[0] == pytest.approx(2.2 / 2)
+
+
 def test_notebook_times_read_papermill_records(built):
     times = bench.notebook_times(SEED_ID, built)
     assert "01_ingest" in times
