@@ -239,10 +239,9 @@ class _Document(HTMLParser):
         return [item for item in self.items if item[0] != "text" or item[1].strip()]
 
 
-@pytest.mark.parametrize("document", DOCUMENTS)
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("document", "lang"), [("brief", "vi"), ("appendix", "en")])
 def test_the_leadership_exporter_writes_the_page_nbconverts_exporter_writes(
-        built, lang, document):
+        built, document, lang):
     """The export skips nbconvert's pass through BeautifulSoup (it only re-serialises the
     page, and adds what the leadership template never needs): same elements, attributes
     and text as nbconvert's own HTML exporter."""

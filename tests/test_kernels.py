@@ -100,6 +100,15 @@ def test_a_build_starts_no_more_kernels_than_it_has_notebooks(failing_starts, tm
     assert starts == [False]
 
 
+
+def test_a_build_of_a_raw_file_that_is_not_there_starts_no_kernel(failing_starts, tmp_path):
+    """It fails as its report is read, before any notebook: a kernel started for it would
+    only be stopped again."""
+    starts = failing_starts(0)
+    outcome = run.build_report(tmp_path / "raw" / "no-such-report.txt", tmp_path / "out")
+    assert outcome.failures and "no-such-report.txt" in outcome.failures[0]
+    assert starts == []
+
 # --- warm kernels: several notebooks, each in a fresh namespace ----------------------------
 
 def test_imported_modules_are_what_the_notebooks_import():

@@ -258,7 +258,8 @@ def _most_notebooks(reports, steps, langs) -> int:
 def _likely_work(reports, root: Path, hashes: Hashes) -> bool:
     """A guess, made before the reports are read, that notebooks will run: a report not
     published from this very raw file, or a change of the code or data since. Kernels are
-    started ahead only then (an up-to-date OUT starts none)."""
+    started ahead only then (an up-to-date OUT starts none, nor does a raw file that is
+    not there: it fails before any notebook)."""
     published = {}
     for report_id in published_reports(root):
         manifest = read_manifest(report_id, root)
@@ -266,6 +267,8 @@ def _likely_work(reports, root: Path, hashes: Hashes) -> bool:
     code = hashes.code()
     for report in reports:
         path = paths.resolve_report(report)
+        if not path.is_file():
+            continue
         manifest = published.get(str(path), {})
         if manifest.get("raw_sha") != hashes.of(path) or manifest.get("code") != code:
             return True
