@@ -49,8 +49,9 @@ def _leadership_exporter_class():
         """nbconvert's HTML exporter without the pass it makes through BeautifulSoup after
         rendering (three quarters of an export's time). That pass gives an <img> without
         alt text a placeholder, and the cells of the lab and classic templates a tabindex;
-        the leadership template has no such cells, and every chart writes its own alt text
-        (the accessibility tests check both)."""
+        the leadership template has no such cells, and every chart writes its own alt text.
+        Tests check the alt texts, and that each page has the elements, attributes and
+        text nbconvert's own exporter gives."""
 
         def from_notebook_node(self, nb, resources=None, **kw):
             language = nb.metadata.get("language_info", {})
